@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from widget_server.clock import ManualClock
+from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
+from widget_server.settings import Settings
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def gupshup(settings: Settings, clock: ManualClock) -> Iterator[LocalGupShup]:
+    service = LocalGupShup(settings, clock)
+    yield service
+    service.close()
+
+
+@pytest.fixture
+async def client(gupshup: LocalGupShup) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_gupshup_app(gupshup.settings, service=gupshup)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gupshup") as c:
+        yield c

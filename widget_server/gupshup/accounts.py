@@ -1,0 +1,136 @@
+"""Users: the challenge login of WIRE.md, sessions, and the lists of a user's groups."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.records import (
+    MESSAGE_SELECT,
+    SESSION_SECONDS,
+    Call,
+    Handler,
+    Payload,
+    group_object,
+    message_object,
+    user_for_token,
+)
+from widget_server.phones import indian_mobile
+
+CHALLENGE_SECONDS = 300.0
+JOINED_RANGE = 30
+
+
+def _b64md5(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data).digest()).decode()
+
+
+def password_secret(password: str, salt: str) -> str:
+    """What the server keeps: base64(md5(password + salt)), the inner half of `rand`."""
+    return _b64md5((password + salt).encode())
+
+
+def login_rand(password: str, salt: str, challenge: str) -> str:
+    """`rand` as WIRE.md defines it; clients compute the same."""
+    return _b64md5((password_secret(password, salt) + challenge).encode())
+
+
+def get_challenge(call: Call) -> Payload:
+    challenge = secrets.token_urlsafe(12)
+    with call.service.db.write() as conn:
+        conn.execute("DELETE FROM challenges WHERE created < ?", (call.now - CHALLENGE_SECONDS,))
+        conn.execute("INSERT INTO challenges VALUES (?, ?)", (challenge, call.now))
+        salt = conn.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()[0]
+    return {"salt": salt, "challenge": challenge}
+
+
+def login(call: Call) -> Payload:
+    p = call.params
+    phone_text = p.required("phone", "phone number")
+    country = p.required("countryCode", "country code")
+    challenge = p.required("challenge")
+    rand = p.required("rand")
+    if country.lstrip("+") != "91":
+        raise ApiError(120)
+    phone = indian_mobile(phone_text)
+    if phone is None:
+        raise ApiError(2)
+    with call.service.db.write() as conn:
+        # A challenge is good once, whatever the outcome: consumed in its own transaction.
+        used = conn.execute("DELETE FROM challenges WHERE challenge = ? AND created >= ?",
+                            (challenge, call.now - CHALLENGE_SECONDS)).rowcount
+    user = call.conn().execute("SELECT * FROM users WHERE phone = ?", (phone,)).fetchone()
+    expected = _b64md5((user["secret"] + challenge).encode()) if user else ""
+    if not used or user is None or not hmac.compare_digest(expected.encode(), rand.encode()):
+        raise ApiError(121)
+    if user["status"] == "inactive":
+        raise ApiError(122)
+    if user["status"] == "disabled":
+        raise ApiError(123)
+    token = secrets.token_urlsafe(16)
+    with call.service.db.write() as conn:
+        conn.execute("DELETE FROM sessions WHERE expires < ?", (call.now,))
+        conn.execute("INSERT INTO sessions VALUES (?, ?, ?)",
+                     (token, user["id"], call.now + SESSION_SECONDS))
+    return {"token": token}
+
+
+def logout(call: Call) -> Payload:
+    token = call.params.required("token")
+    with call.service.db.write() as conn:
+        conn.execute("DELETE FROM sessions WHERE token = ?", (token,))
+    return {}
+
+
+def _page(call: Call, high: int, range_error: ApiError, from_error: ApiError) -> tuple[int, int]:
+    count = call.params.integer("range", 15, 1, high, range_error)
+    return call.params.offset(from_error), count
+
+
+def get_my_groups(call: Call) -> Payload:
+    user = user_for_token(call, 6)
+    assert user is not None
+    start, count = _page(call, JOINED_RANGE, ApiError(111, "range", "1 to 30"),
+                         ApiError(111, "from", "0 or more"))
+    conn = call.conn()
+    rows = conn.execute("SELECT * FROM groups WHERE owner_id = ? ORDER BY name LIMIT ? OFFSET ?",
+                        (user["id"], count, start)).fetchall()
+    return {"from": start, "range": count, "groups": [group_object(conn, g) for g in rows]}
+
+
+def _joined_page(call: Call) -> tuple[str, int, int]:
+    user = user_for_token(call, 1)
+    assert user is not None
+    start, count = _page(call, JOINED_RANGE, ApiError(131), ApiError(150))
+    return user["phone"], start, count
+
+
+def get_joined_groups(call: Call) -> Payload:
+    phone, start, count = _joined_page(call)
+    conn = call.conn()
+    rows = conn.execute("SELECT groups.* FROM groups JOIN subscriptions ON "
+                        "subscriptions.group_id = groups.id WHERE subscriptions.phone = ? "
+                        "ORDER BY groups.name LIMIT ? OFFSET ?", (phone, count, start)).fetchall()
+    return {"from": start, "range": count, "groups": [group_object(conn, g) for g in rows]}
+
+
+def get_joined_groups_stream(call: Call) -> Payload:
+    phone, start, count = _joined_page(call)
+    rows = call.conn().execute(
+        MESSAGE_SELECT + "JOIN subscriptions ON subscriptions.group_id = groups.id "
+        "WHERE subscriptions.phone = ? ORDER BY messages.time DESC, messages.id DESC "
+        "LIMIT ? OFFSET ?", (phone, count, start))
+    return {"from": start, "range": count, "messages": [message_object(r) for r in rows]}
+
+
+METHODS: dict[str, Handler] = {
+    "users.getChallenge": get_challenge,
+    "users.login": login,
+    "users.logout": logout,
+    "users.getMyGroups": get_my_groups,
+    "users.getJoinedGroups": get_joined_groups,
+    "users.getJoinedGroupsStream": get_joined_groups_stream,
+}

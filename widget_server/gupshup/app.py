@@ -1,0 +1,151 @@
+"""The local GupShup as an ASGI app: `/GupshupAPI/rest` (GET and POST) and `/healthz`."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from widget_server.clock import Clock, system_clock
+from widget_server.gupshup import accounts, posts, streams, subscribe
+from widget_server.gupshup.demo import ensure_salt, seed
+from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.params import Params
+from widget_server.gupshup.records import Call, Handler, Service
+from widget_server.gupshup.store import Database
+from widget_server.gupshup.throttle import Throttle
+from widget_server.gupshup.wire import render
+from widget_server.net import client_ip
+from widget_server.settings import Settings
+from widget_server.sms.outbox import Outbox
+
+log = logging.getLogger("widget_server.gupshup")
+
+REST_PATH = "/GupshupAPI/rest"
+MAX_BODY = 64 * 1024
+_HANDLERS: dict[str, Handler] = {
+    **streams.METHODS, **accounts.METHODS, **posts.METHODS, **subscribe.METHODS}
+METHODS: dict[str, tuple[str, Handler]] = {k.lower(): (k, h) for k, h in _HANDLERS.items()}
+ALIASES = {"groups.subscribetoken": "groups.subscribegrouptoken"}
+XML_DEFAULT = frozenset({"gupshup.getpublicstream", "groups.getmessage", "groups.getstream",
+                         "groups.getinfo", "groups.subscribegrouptoken"})
+
+
+class LocalGupShup:
+    """The service: storage, outbox, throttle, and the dispatch of one call."""
+
+    def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
+        self.settings = settings
+        self.db = Database(settings.data_dir / "gupshup.sqlite3")
+        self.outbox = Outbox(self.db, clock)
+        self.service = Service(self.db, self.outbox, clock)
+        self.throttle = Throttle(settings.throttle_warn, settings.throttle_limit, clock)
+        self._trusted = frozenset(settings.trusted_proxies)
+        ensure_salt(self.db)
+        if seed(self.db, clock()):
+            log.info("demo data created in %s", self.db.path)
+
+    def execute(self, params: Params, client: str) -> tuple[bytes, str]:
+        """Run one call; every failure becomes an in-band error, never an exception."""
+        raw_method = params.peek("method")
+        key = ALIASES.get(raw_method.lower(), raw_method.lower())
+        fmt, asked = self._format(params, key)
+        try:
+            body = self._call(params, client, key, raw_method, asked)
+        except ApiError as error:
+            body = {"status": "error", "error": {"code": error.code, "msg": error.message(key)},
+                    **error.extra}
+        except Exception:
+            log.exception("internal error in %s", key)
+            body = {"status": "error", "error": {"code": 129, "msg": ApiError(129).message(key)}}
+        return render(body, fmt)
+
+    def _format(self, params: Params, key: str) -> tuple[str, str]:
+        default = "xml" if key in XML_DEFAULT or key not in METHODS else "json"
+        asked = params.peek("format")
+        return (asked.lower() if asked.lower() in ("xml", "json") else default), asked
+
+    def _call(self, params: Params, client: str, key: str, raw_method: str,
+              asked_format: str) -> dict[str, object]:
+        tag = self.throttle.hit(client)
+        if params.oversized:
+            raise ApiError(111, "request", f"{MAX_BODY // 1024} KiB of form fields")
+        if asked_format and asked_format.lower() not in ("xml", "json"):
+            raise ApiError(102, asked_format)
+        if not raw_method:
+            raise ApiError(109, "method")
+        if key not in METHODS:
+            raise ApiError(108, raw_method)
+        version = params.get("v")
+        if version is None:
+            raise ApiError(109, "v")
+        if version.strip() not in ("", "1.0"):
+            raise ApiError(107, version.strip()[:32])
+        name, handler = METHODS[key]
+        payload = handler(Call(self.service, params, key, name))
+        body: dict[str, object] = {"status": "success", "method": name, **payload}
+        if tag is not None:
+            body["throttle"] = tag.as_dict()
+        return body
+
+    async def rest(self, request: Request) -> Response:
+        items = list(request.query_params.multi_items())
+        oversized = False
+        if request.method == "POST":
+            try:
+                items += await _form_items(request)
+            except (ValueError, RuntimeError, HTTPException):
+                oversized = True
+        body, media_type = await run_in_threadpool(
+            self.execute, Params(items, oversized=oversized), client_ip(request, self._trusted))
+        return Response(body, media_type=media_type, headers={"Cache-Control": "no-store"})
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        return [Route(REST_PATH, self.rest, methods=["GET", "POST"])]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+async def _form_items(request: Request) -> list[tuple[str, str]]:
+    """The form fields of a POST, refusing (ValueError) a body larger than MAX_BODY."""
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        raise ValueError("body too large")
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        async with request.form(max_files=0, max_fields=100, max_part_size=MAX_BODY) as form:
+            return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    body = bytearray()
+    async for chunk in request.stream():  # counted as it arrives: chunked bodies too
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise ValueError("body too large")
+    return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True,
+                     max_num_fields=100)
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_gupshup_app(settings: Settings, *, clock: Clock = system_clock,
+                       service: LocalGupShup | None = None) -> Starlette:
+    """The local GupShup on its own (`widget-server gupshup`)."""
+    gupshup = service or LocalGupShup(settings, clock)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        gupshup.close()
+
+    app = Starlette(routes=[*gupshup.routes, Route("/healthz", healthz)], lifespan=lifespan)
+    app.state.gupshup = gupshup
+    return app

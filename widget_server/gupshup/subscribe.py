@@ -1,0 +1,112 @@
+"""groups.subscribeGroupToken: phase I sends a 4-character code by SMS and returns a
+token; phase II checks token and code and subscribes the phone."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sqlite3
+import string
+
+from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.records import Call, Handler, Payload, find_group
+from widget_server.phones import indian_mobile
+
+CODE_ALPHABET = string.ascii_uppercase + string.digits
+MAX_UNCONFIRMED = 5
+MAX_ATTEMPTS = 5
+PENDING_SECONDS = 24 * 3600.0
+TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def _phone(call: Call) -> str:
+    phone = indian_mobile(call.params.required("phone"))
+    if phone is None:
+        raise ApiError(2)
+    return phone
+
+
+def _group(call: Call, name: str) -> sqlite3.Row:
+    group = find_group(call.conn(), name)
+    if group is None:
+        raise ApiError(1)
+    if group["disabled"]:
+        raise ApiError(3)
+    if not group["public"]:
+        raise ApiError(10)
+    return group
+
+
+def _check_not_member(conn: sqlite3.Connection, phone: str, group: sqlite3.Row) -> None:
+    if conn.execute("SELECT 1 FROM subscriptions WHERE group_id = ? AND phone = ?",
+                    (group["id"], phone)).fetchone():
+        raise ApiError(8, phone, group["name"])
+
+
+def phase_one(call: Call, phone: str) -> Payload:
+    name = call.params.text("group")
+    group = _group(call, name) if name is not None else None
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
+    token = secrets.token_hex(16)
+    with call.service.db.write() as conn:
+        if group is not None:
+            _check_not_member(conn, phone, group)
+        pending = conn.execute("SELECT COUNT(*) FROM verifications WHERE phone = ? AND "
+                               "status = 'pending' AND created > ?",
+                               (phone, call.now - PENDING_SECONDS)).fetchone()[0]
+        if pending >= MAX_UNCONFIRMED:
+            raise ApiError(5, phone)
+        conn.execute("INSERT INTO verifications (token, phone, group_id, code, created) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     (token, phone, group["id"] if group else None, code, call.now))
+        target = f" to {group['name']}" if group else ""
+        call.service.outbox.enqueue(
+            conn, phone, f"Your GupShup code{target} is {code}. Reply STOP to stop.", "code")
+    return {"token": token, "phone": phone, "group": group["name"] if group else None}
+
+
+def _confirm_string(call: Call) -> str:
+    confirm = call.params.required("confirm")
+    if not confirm.isascii() or not confirm.isalnum():
+        raise ApiError(110, "confirm", "alphanumeric")
+    if len(confirm) != 4:
+        raise ApiError(111, "confirm", "4 characters")
+    return confirm.upper()
+
+
+def phase_two(call: Call, phone: str) -> Payload:
+    group = _group(call, call.params.required("group"))
+    token = call.params.required("token").lower()
+    confirm = _confirm_string(call)
+    if not TOKEN.fullmatch(token):
+        raise ApiError(6)
+    with call.service.db.write() as conn:
+        row = conn.execute("SELECT * FROM verifications WHERE token = ? AND phone = ? AND "
+                           "created > ?", (token, phone, call.now - PENDING_SECONDS)).fetchone()
+        if row is None or row["group_id"] not in (None, group["id"]) \
+                or row["status"] == "confirmed":
+            raise ApiError(6)
+        if row["attempts"] >= MAX_ATTEMPTS:
+            raise ApiError(9)
+        if not secrets.compare_digest(row["code"], confirm):
+            conn.execute("UPDATE verifications SET attempts = attempts + 1 WHERE token = ?",
+                         (token,))
+            wrong = ApiError(7)
+        else:
+            _check_not_member(conn, phone, group)
+            conn.execute("UPDATE verifications SET status = 'confirmed' WHERE token = ?",
+                         (token,))
+            conn.execute("INSERT INTO subscriptions VALUES (?, ?, ?)",
+                         (group["id"], phone, call.now))
+            return {"subscribed": True, "phone": phone, "group": group["name"]}
+    raise wrong
+
+
+def subscribe_group_token(call: Call) -> Payload:
+    phone = _phone(call)
+    if call.params.text("token") is None and call.params.text("confirm") is None:
+        return phase_one(call, phone)
+    return phase_two(call, phone)
+
+
+METHODS: dict[str, Handler] = {"groups.subscribeGroupToken": subscribe_group_token}

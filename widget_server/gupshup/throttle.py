@@ -1,0 +1,69 @@
+"""The per-IP throttle of the docs: sliding windows of a minute, an hour and a day."""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from widget_server.clock import Clock
+from widget_server.gupshup.errors import ApiError
+
+WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
+
+
+@dataclass(frozen=True)
+class ThrottleTag:
+    window: str
+    count: int
+    warn: int
+    limit: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"window": self.window, "count": self.count, "warn": self.warn,
+                "limit": self.limit}
+
+
+class Throttle:
+    """Counts calls per key in sliding windows: a tag past a warn value, 113 at a limit.
+
+    A refused call is not counted, so a caller recovers as soon as the window slides.
+    """
+
+    def __init__(self, warn: tuple[int, int, int], limit: tuple[int, int, int],
+                 clock: Clock) -> None:
+        self._warn = warn
+        self._limit = limit
+        self._clock = clock
+        self._calls: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> ThrottleTag | None:
+        """Record one call by `key`; raise ApiError(113) instead if a limit is reached."""
+        now = self._clock()
+        with self._lock:
+            calls = self._calls.setdefault(key, [])
+            del calls[: bisect_right(calls, now - WINDOWS[-1][1])]
+            counts = [len(calls) - bisect_right(calls, now - length) for _, length in WINDOWS]
+            for (name, _), count, limit in zip(WINDOWS, counts, self._limit, strict=True):
+                if count >= limit:
+                    raise ApiError(113, name, limit)
+            calls.append(now)
+            if len(self._calls) > 50_000:
+                self._forget_idle(now)
+        return self._tag([c + 1 for c in counts])
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [k for k, calls in self._calls.items() if calls[-1] <= now - WINDOWS[-1][1]]
+        for key in idle:
+            del self._calls[key]
+
+    def _tag(self, counts: list[int]) -> ThrottleTag | None:
+        passed = [
+            (limit - count, i) for i, (count, warn, limit)
+            in enumerate(zip(counts, self._warn, self._limit, strict=True)) if count > warn
+        ]
+        if not passed:
+            return None
+        _, i = min(passed)
+        return ThrottleTag(WINDOWS[i][0], counts[i], self._warn[i], self._limit[i])

@@ -1,0 +1,74 @@
+"""One typed settings object, read once from `WIDGET_*` variables and passed explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import platformdirs
+from starlette.config import Config
+
+Triple = tuple[int, int, int]
+
+
+def _triple(text: str) -> Triple:
+    parts = [int(p) for p in text.replace(" ", "").split(",")]
+    if len(parts) != 3 or min(parts) < 0:
+        raise ValueError(f"expected three non-negative integers 'minute,hour,day', got {text!r}")
+    return parts[0], parts[1], parts[2]
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in text.replace(",", " ").split() if w)
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("widget-server", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; `from_env` reads the `WIDGET_` environment once."""
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = ""
+    upstream_url: str = ""
+    # The local GupShup's throttle, per client IP (minute, hour, day), as documented.
+    throttle_warn: Triple = (25, 990, 9990)
+    throttle_limit: Triple = (30, 1000, 10000)
+    trusted_proxies: tuple[str, ...] = ()
+    # The widget server's own upstream budget: below the upstream's warn values.
+    budget: Triple = (22, 950, 9500)
+    budget_reserve: Triple = (4, 50, 500)
+    upstream_timeout: float = 5.0
+    cache_size: int = 10_000
+    min_ttl: float = 60.0
+    error_ttl: float = 30.0
+    active_horizon: float = 900.0
+    redis_url: str = ""
+    secret_key: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    sms_gateway: str = "outbox"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Each field from `WIDGET_<FIELD>` when set, cast by the field's type."""
+        config = Config(environ=dict(os.environ if environ is None else environ),
+                        env_prefix="WIDGET_")
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = config(f.name.upper(), default=None)
+            if raw is not None:
+                values[f.name] = _CASTS[hints[f.name]](raw)
+        return cls(**values)
+
+
+_CASTS: dict[Any, Callable[[str], Any]] = {
+    Path: Path, str: str, int: int, float: float, Triple: _triple, tuple[str, ...]: _words,
+}

@@ -1,0 +1,113 @@
+"""The call budget, with an injected clock and randomized schedules."""
+
+from __future__ import annotations
+
+import contextlib
+from bisect import bisect_left
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from widget_server.clock import ManualClock
+from widget_server.upstream.budget import Budget
+from widget_server.upstream.errors import BudgetExhausted
+
+pytestmark = pytest.mark.anyio
+CEILINGS = (22, 950, 9500)
+RESERVE = (4, 50, 500)
+WINDOWS = (60.0, 3600.0, 86400.0)
+
+
+def _max_in_window(times: list[float], length: float) -> int:
+    """The most calls any sliding window of `length` seconds held."""
+    return max((i + 1 - bisect_left(times, t - length) for i, t in enumerate(times)), default=0)
+
+
+schedule = st.lists(st.tuples(st.floats(0, 900, allow_nan=False), st.booleans()),
+                    min_size=1, max_size=400)
+
+
+@given(schedule)
+@settings(max_examples=60, deadline=None)
+async def test_no_window_ever_exceeds_its_ceiling(steps: list[tuple[float, bool]]) -> None:
+    clock = ManualClock()
+    budget = Budget(CEILINGS, RESERVE, clock)
+    calls: list[float] = []
+    refreshes: list[float] = []
+    for gap, is_subscription in steps:
+        clock.advance(gap / 100)  # bursts within seconds, some gaps of minutes
+        try:
+            await budget.acquire(reserve=is_subscription)
+        except BudgetExhausted as refused:
+            assert refused.retry_after > 0
+            continue
+        calls.append(clock.now)
+        if not is_subscription:
+            refreshes.append(clock.now)
+    for ceiling, reserve, length in zip(CEILINGS, RESERVE, WINDOWS, strict=True):
+        assert _max_in_window(calls, length) <= ceiling
+        assert _max_in_window(refreshes, length) <= ceiling - reserve
+
+
+@given(st.integers(0, 200), st.floats(0, 3, allow_nan=False))
+@settings(max_examples=40, deadline=None)
+async def test_the_reserve_is_always_left_for_subscriptions(refreshes: int, gap: float) -> None:
+    clock = ManualClock()
+    budget = Budget(CEILINGS, RESERVE, clock)
+    for _ in range(refreshes):
+        clock.advance(gap)
+        with contextlib.suppress(BudgetExhausted):
+            await budget.acquire()
+    for _ in range(RESERVE[0]):  # however refreshes went, the reserve is there
+        await budget.acquire(reserve=True)
+
+
+async def test_throttle_tag_pauses_refreshes_and_halves_the_pace() -> None:
+    clock = ManualClock()
+    budget = Budget(CEILINGS, RESERVE, clock)
+    rate = budget.refresh_rate()
+    budget.throttle_tag()
+    assert budget.refresh_rate() == pytest.approx(rate / 2)
+    with pytest.raises(BudgetExhausted):
+        await budget.acquire()
+    await budget.acquire(reserve=True)  # subscriptions are not paused by a tag
+    clock.advance(61)
+    await budget.acquire()
+    clock.advance(3600)
+    assert budget.refresh_rate() == pytest.approx(rate)
+
+
+async def test_error_113_stops_every_call_for_a_cool_down() -> None:
+    clock = ManualClock()
+    budget = Budget(CEILINGS, RESERVE, clock)
+    budget.throttled("minute")
+    for reserve in (False, True):
+        with pytest.raises(BudgetExhausted) as refused:
+            await budget.acquire(reserve=reserve)
+        assert refused.value.retry_after >= 59
+    clock.advance(60.5)
+    await budget.acquire(reserve=True)
+
+
+async def test_remaining_counts_down() -> None:
+    clock = ManualClock()
+    budget = Budget(CEILINGS, RESERVE, clock)
+    await budget.acquire()
+    await budget.acquire(reserve=True)
+    assert await budget.remaining() == {"minute": 20, "hour": 948, "day": 9498}
+    clock.advance(61)
+    assert (await budget.remaining())["minute"] == 22
+
+
+def test_reserve_must_be_below_ceiling() -> None:
+    with pytest.raises(ValueError):
+        Budget((5, 10, 10), (5, 1, 1), ManualClock())
+
+
+def test_redundant_windows_are_left_out_but_still_respected() -> None:
+    from widget_server.upstream.budget import rates
+
+    assert [r.limit for r in rates((3, 950, 9500))] == [3]  # 3 a minute is 4,320 a day
+    assert [r.limit for r in rates((22, 20, 9500))] == [20]
+    assert [r.limit for r in rates((22, 950, 9500))] == [22, 950, 9500]

@@ -1,0 +1,138 @@
+"""Upstreams for tests: the local GupShup behind a switch that can make it misbehave, and a
+raw loopback server that trickles or never answers (MockTransport never times out)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import httpx
+
+from widget_server.app import create_app
+from widget_server.clock import ManualClock
+from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
+from widget_server.settings import Settings
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<response><status>success</status><group>&lol3;</group></response>"""
+
+
+def _envelope(body: dict[str, object]) -> bytes:
+    return json.dumps({"response": body}).encode()
+
+
+FAILURES: dict[str, httpx.Response] = {
+    "500": httpx.Response(500, text="Internal Server Error"),
+    "bad_json": httpx.Response(200, content=b'{"response": {"status": "succ',
+                               headers={"content-type": "application/json"}),
+    "bad_xml": httpx.Response(200, content=b"<response><status>success</status><group>",
+                              headers={"content-type": "application/xml"}),
+    "bomb": httpx.Response(200, content=BOMB, headers={"content-type": "application/xml"}),
+    "huge": httpx.Response(200, content=_envelope({"status": "success",
+                                                   "pad": "a" * (2 * 1024 * 1024)}),
+                           headers={"content-type": "application/json"}),
+    "113": httpx.Response(200, content=_envelope({"status": "error", "error": {
+        "code": 113, "msg": 'The API call has not been executed since you have exceeded '
+                            'the throttle minute limit of "30".'}})),
+    "not_found": httpx.Response(200, content=_envelope({"status": "error", "error": {
+        "code": 2, "msg": "The specified group name is invalid."}})),
+    "redirect": httpx.Response(302, headers={"location": "http://example.invalid/"}),
+    "garbage_fields": httpx.Response(200, content=_envelope({
+        "status": "success", "group": {"name": "jumpy", "members": "many"},
+        "messages": [{"id": 1, "text": "no time"}]})),
+}
+
+
+class Switchable(httpx.AsyncBaseTransport):
+    """Forwards to `inner` in mode "ok"; otherwise answers the named failure."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.mode = "ok"
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if self.mode == "ok":
+            return await self.inner.handle_async_request(request)
+        if self.mode == "connect":
+            raise httpx.ConnectError("connection refused", request=request)
+        failure = FAILURES[self.mode]
+        return httpx.Response(failure.status_code, headers=failure.headers,
+                              content=failure.content)
+
+    def methods(self) -> list[str]:
+        return [r.url.params.get("method") or parse_qs(r.content.decode())["method"][0]
+                for r in self.requests]
+
+
+@dataclass
+class Env:
+    """A widget server over the local GupShup through a `Switchable`, on one manual clock."""
+
+    clock: ManualClock
+    gupshup: LocalGupShup
+    upstream: Switchable
+    app: object
+    client: httpx.AsyncClient
+
+    @property
+    def data(self):  # type: ignore[no-untyped-def]
+        return self.app.state.data  # type: ignore[attr-defined]
+
+
+@contextlib.asynccontextmanager
+async def widget_env(tmp: Path, **overrides: object) -> AsyncIterator[Env]:
+    clock = ManualClock()
+    settings = Settings(data_dir=tmp / "data", **overrides)  # type: ignore[arg-type]
+    gupshup = LocalGupShup(settings, clock)
+    upstream = Switchable(httpx.ASGITransport(
+        app=create_gupshup_app(settings, service=gupshup)))
+    app = create_app(settings, clock=clock, transport=upstream)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://widgets") as client:
+        yield Env(clock, gupshup, upstream, app, client)
+        await app.state.data.cache.drain()
+        await app.state.data.client.aclose()
+    gupshup.close()
+
+
+@contextlib.asynccontextmanager
+async def slow_server(mode: str) -> AsyncIterator[str]:
+    """A loopback HTTP server that either trickles its body forever or never answers."""
+    stop = asyncio.Event()
+    writers: list[asyncio.StreamWriter] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.append(writer)
+        with contextlib.suppress(ConnectionError):
+            await reader.readuntil(b"\r\n\r\n")
+            if mode == "trickle":
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                             b"content-length: 100000\r\n\r\n{")
+                while not stop.is_set():
+                    writer.write(b" ")
+                    await writer.drain()
+                    await asyncio.sleep(0.05)
+            await stop.wait()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop.set()
+        server.close()
+        for writer in writers:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+        await server.wait_closed()

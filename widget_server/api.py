@@ -1,0 +1,158 @@
+"""The JSON API: `/api/groups/{group}`, `.../messages`, `.../latest`, `/api/public`.
+
+CORS for GET from anywhere, ETags and 304s, and cache headers a CDN can follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+
+from widget_server.cache import Served
+from widget_server.groups import GROUP_NAME, MAX_FROM, PAGE, GroupData
+from widget_server.http import (
+    JSON,
+    cache_control,
+    conditional,
+    error_code,
+    error_status,
+    json_bytes,
+)
+from widget_server.upstream.errors import UpstreamError
+from widget_server.upstream.models import Stream
+
+View = Callable[[Request], Awaitable[Response]]
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def group_name(request: Request) -> str:
+    name = str(request.path_params["group"])
+    if not GROUP_NAME.fullmatch(name):
+        raise BadRequest("A group name is 1 to 64 letters, digits, '-' or '_'.")
+    return name
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a whole number.") from None
+    if not low <= value <= high:
+        raise BadRequest(f"'{name}' must be between {low} and {high}.")
+    return value
+
+
+def bool_param(request: Request, name: str, default: bool) -> bool:
+    raw = request.query_params.get(name, "").lower()
+    if raw in ("", "true", "1", "yes"):
+        return default if raw == "" else True
+    if raw in ("false", "0", "no"):
+        return False
+    raise BadRequest(f"'{name}' must be true or false.")
+
+
+def _data(request: Request) -> GroupData:
+    data: GroupData = request.app.state.data
+    return data
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str]) -> Response:
+    return Response(json_bytes({"error": {"code": code, "message": message}}), status,
+                    headers=headers, media_type=JSON)
+
+
+def api_view(view: View) -> View:
+    @wraps(view)
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await view(request)
+        except BadRequest as error:
+            return _error(400, "bad_request", str(error), {"Cache-Control": "no-store"})
+        except UpstreamError as error:
+            status, headers = error_status(error)
+            return _error(status, error_code(error), _message(error), headers)
+    return wrapper
+
+
+def _message(error: UpstreamError) -> str:
+    return {
+        "group_not_found": "This group doesn't exist or it's a private group.",
+        "private_group": "This group doesn't exist or it's a private group.",
+        "try_again_later": "Too many requests right now; try again shortly.",
+        "upstream_unavailable": "GupShup is not answering right now; try again shortly.",
+    }.get(error_code(error), "GupShup refused the request.")
+
+
+def _answer(request: Request, payload: dict[str, Any], served: Served[Any]) -> Response:
+    payload = {**payload, "fetched": _iso(served.fetched), "stale": served.stale}
+    interval = _data(request).cache.interval()
+    return conditional(request, json_bytes(payload), JSON,
+                       {"Cache-Control": cache_control(served, interval)})
+
+
+def _iso(timestamp: float) -> str:
+    from widget_server.clock import iso8601
+    return iso8601(timestamp)
+
+
+def _stream_payload(stream: Stream) -> dict[str, Any]:
+    return {"total": stream.total, "messages": [m.as_json() for m in stream.messages]}
+
+
+@api_view
+async def group_info(request: Request) -> Response:
+    served = await _data(request).info(group_name(request))
+    return _answer(request, {"group": served.value.as_json()}, served)
+
+
+@api_view
+async def group_messages(request: Request) -> Response:
+    name = group_name(request)
+    start = int_param(request, "from", 0, 0, MAX_FROM)
+    count = int_param(request, "range", PAGE, 1, PAGE)
+    served = await _data(request).messages(name, start, count)
+    payload = {"group": name, "from": start, "range": count, **_stream_payload(served.value)}
+    return _answer(request, payload, served)
+
+
+@api_view
+async def group_latest(request: Request) -> Response:
+    served = await _data(request).messages(group_name(request), 0, 1)
+    latest = served.value.messages[0].as_json() if served.value.messages else None
+    return _answer(request, {"message": latest}, served)
+
+
+@api_view
+async def public_stream(request: Request) -> Response:
+    start = int_param(request, "from", 0, 0, MAX_FROM)
+    count = int_param(request, "range", PAGE, 1, PAGE)
+    skip_adult = bool_param(request, "skipAdult", True)
+    served = await _data(request).public(start, count, skip_adult)
+    payload = {"from": start, "range": count, "skipAdult": skip_adult,
+               "messages": [m.as_json() for m in served.value.messages]}
+    return _answer(request, payload, served)
+
+
+def api_mount() -> Mount:
+    cors = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"],
+                      allow_headers=["If-None-Match"], expose_headers=["ETag", "Retry-After"],
+                      max_age=86400)
+    return Mount("/api", middleware=[cors], routes=[
+        Route("/groups/{group}", group_info, name="api_group"),
+        Route("/groups/{group}/messages", group_messages, name="api_messages"),
+        Route("/groups/{group}/latest", group_latest, name="api_latest"),
+        Route("/public", public_stream, name="api_public"),
+    ])

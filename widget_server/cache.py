@@ -1,0 +1,163 @@
+"""The response cache between visitors and the upstream budget.
+
+Fresh entries are served as they are. Stale ones are served at once while one background
+refresh runs, if the budget allows. Concurrent misses of a key share one upstream call, run
+as a task of its own so that a client going away cannot cancel it for the others. Errors are
+kept briefly; the last good value is never replaced by one. How long an entry stays fresh
+stretches with the number of keys visitors are looking at, so the budget is spread over them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, cast
+
+from cachetools import LRUCache
+
+from widget_server.clock import Clock
+from widget_server.metrics import Metrics
+from widget_server.upstream.budget import Budget
+from widget_server.upstream.errors import (
+    ApiRefused,
+    BudgetExhausted,
+    Unavailable,
+    UpstreamError,
+)
+
+log = logging.getLogger("widget_server.cache")
+T = TypeVar("T")
+UNAVAILABLE_RETRY = 10.0
+
+
+@dataclass
+class Entry:
+    value: Any = None
+    fetched: float = 0.0
+    version: int = 0
+    error: UpstreamError | None = None
+    retry_at: float = 0.0  # no upstream attempt for this key before then
+    viewed: float = 0.0
+
+
+@dataclass(frozen=True)
+class Served(Generic[T]):
+    value: T
+    fetched: float
+    stale: bool
+    version: int
+    fresh_for: float = field(default=0.0)
+
+
+class Cache:
+    """Keyed upstream results with TTLs that follow the budget."""
+
+    def __init__(self, clock: Clock, budget: Budget, metrics: Metrics, *, maxsize: int,
+                 min_ttl: float, error_ttl: float, active_horizon: float) -> None:
+        self._clock = clock
+        self._budget = budget
+        self._metrics = metrics
+        self._store: LRUCache[str, Entry] = LRUCache(maxsize)
+        self._inflight: dict[str, asyncio.Task[Entry]] = {}
+        self._min_ttl = min_ttl
+        self._error_ttl = error_ttl
+        self._horizon = active_horizon
+        self._active = (-1.0, 0)
+
+    async def get(self, key: str, fetch: Callable[[], Awaitable[T]]) -> Served[T]:
+        now = self._clock()
+        entry = self._store.get(key)
+        if entry is not None:
+            entry.viewed = now
+            if entry.version:
+                return self._serve_cached(key, entry, fetch, now)
+            if entry.error is not None and entry.retry_at > now:
+                self._metrics.cache.labels(result="error").inc()
+                raise entry.error
+        self._metrics.cache.labels(result="miss").inc()
+        entry = await asyncio.shield(self._start(key, fetch))
+        if not entry.version:
+            raise entry.error or Unavailable("no data")
+        return self._served(entry, now)
+
+    def _serve_cached(self, key: str, entry: Entry, fetch: Callable[[], Awaitable[T]],
+                      now: float) -> Served[T]:
+        served: Served[T] = self._served(entry, now)
+        if not served.stale:
+            self._metrics.cache.labels(result="hit").inc()
+            return served
+        self._metrics.cache.labels(result="stale").inc()
+        if entry.retry_at <= now:
+            self._start(key, fetch)
+        return served
+
+    def _served(self, entry: Entry, now: float) -> Served[T]:
+        fresh_for = entry.fetched + self.interval() - now
+        stale = fresh_for <= 0 or entry.error is not None
+        return Served(cast(T, entry.value), entry.fetched, stale, entry.version,
+                      max(0.0, fresh_for))
+
+    def _start(self, key: str, fetch: Callable[[], Awaitable[T]]) -> asyncio.Task[Entry]:
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.create_task(self._refresh(key, fetch))
+            self._inflight[key] = task
+            task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        return task
+
+    async def _refresh(self, key: str, fetch: Callable[[], Awaitable[T]]) -> Entry:
+        entry = self._store.get(key) or Entry()
+        entry.viewed = max(entry.viewed, self._clock())
+        try:
+            value = await fetch()
+        except BudgetExhausted as error:
+            self._failed(entry, error, error.retry_after)
+        except ApiRefused as error:
+            self._failed(entry, error, self._error_ttl)
+        except Unavailable as error:
+            log.warning("upstream unavailable for %s: %s", key, error)
+            self._failed(entry, error, UNAVAILABLE_RETRY)
+        except Exception as error:  # a bug must not leave waiters hanging or kill the loop
+            log.exception("refresh of %s failed", key)
+            self._failed(entry, Unavailable(type(error).__name__), UNAVAILABLE_RETRY)
+        else:
+            entry.value, entry.fetched, entry.error = value, self._clock(), None
+            entry.version += 1
+            entry.retry_at = 0.0
+        if entry.version or not isinstance(entry.error, BudgetExhausted):
+            # A miss refused by the budget leaves no entry: a flood of unknown names
+            # cannot push the entries visitors use out of the cache.
+            self._store[key] = entry
+        return entry
+
+    def _failed(self, entry: Entry, error: UpstreamError, retry_in: float) -> None:
+        # The last good value stays; the error only says why it is stale.
+        entry.error = error
+        entry.retry_at = self._clock() + retry_in
+
+    def interval(self) -> float:
+        """Seconds an entry stays fresh: enough that refreshing every key in use fits the
+        budget's sustainable rate."""
+        return max(self._min_ttl, self.active_keys() / self._budget.refresh_rate())
+
+    def active_keys(self) -> int:
+        now = self._clock()
+        computed_at, count = self._active
+        if now - computed_at >= 1.0:  # counted at most once a second
+            horizon = now - self._horizon
+            count = sum(1 for e in list(self._store.values()) if e.viewed >= horizon)
+            self._active = (now, count)
+        return max(1, count)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def entry(self, key: str) -> Entry | None:
+        return self._store.get(key)
+
+    async def drain(self) -> None:
+        """Wait for refreshes under way (tests, shutdown)."""
+        while self._inflight:
+            await asyncio.gather(*list(self._inflight.values()), return_exceptions=True)

@@ -1,0 +1,46 @@
+"""What the views ask for, answered from the cache: group info, message pages, the public
+stream. One fetch of 15 messages from `from` serves every smaller range."""
+
+from __future__ import annotations
+
+import re
+
+from widget_server.cache import Cache, Served
+from widget_server.upstream import models
+from widget_server.upstream.client import UpstreamClient
+from widget_server.upstream.models import Group, Stream
+
+GROUP_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+PAGE = 15
+MAX_FROM = 100_000
+
+
+class GroupData:
+    def __init__(self, client: UpstreamClient, cache: Cache) -> None:
+        self.client = client
+        self.cache = cache
+
+    async def info(self, group: str) -> Served[Group]:
+        async def fetch() -> Group:
+            return models.group(await self.client.get_info(group))
+        return await self.cache.get(f"info:{group.lower()}", fetch)
+
+    async def messages(self, group: str, start: int = 0, count: int = PAGE) -> Served[Stream]:
+        async def fetch() -> Stream:
+            return models.stream(await self.client.get_stream(group, start, PAGE))
+        page = await self.cache.get(f"stream:{group.lower()}:{start}", fetch)
+        return _sliced(page, count)
+
+    async def public(self, start: int = 0, count: int = PAGE,
+                     skip_adult: bool = True) -> Served[Stream]:
+        async def fetch() -> Stream:
+            return models.stream(await self.client.get_public_stream(start, PAGE, skip_adult))
+        page = await self.cache.get(f"public:{int(skip_adult)}:{start}", fetch)
+        return _sliced(page, count)
+
+
+def _sliced(page: Served[Stream], count: int) -> Served[Stream]:
+    if count >= len(page.value.messages):
+        return page
+    return Served(page.value.slice(count), page.fetched, page.stale, page.version,
+                  page.fresh_for)

@@ -1,0 +1,74 @@
+"""Response helpers shared by the JSON API and the widgets: ETags, 304s, cache headers,
+and the status code of each upstream error."""
+
+from __future__ import annotations
+
+import json
+from hashlib import blake2b
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget_server.cache import Served
+from widget_server.upstream.errors import (
+    BudgetExhausted,
+    GroupNotFound,
+    PrivateGroup,
+    Throttled,
+    Unavailable,
+    UpstreamError,
+)
+
+STALE_IF_ERROR = 86400
+JSON = "application/json"
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def cache_control(served: Served[Any], interval: float) -> str:
+    """Fresh for what is left of the entry's freshness; a CDN may serve it stale while it
+    revalidates, or for a day when we fail."""
+    max_age = 0 if served.stale else int(served.fresh_for)
+    return (f"public, max-age={max_age}, s-maxage={max_age}, "
+            f"stale-while-revalidate={int(interval)}, stale-if-error={STALE_IF_ERROR}")
+
+
+def conditional(request: Request, body: bytes, media_type: str,
+                headers: dict[str, str], status: int = 200) -> Response:
+    """`body` with a strong ETag, or 304 when the client already has it."""
+    etag = etag_of(body)
+    headers = {**headers, "ETag": etag}
+    wanted = request.headers.get("if-none-match", "")
+    if status == 200 and (etag in [t.strip() for t in wanted.split(",")] or wanted == "*"):
+        return Response(status_code=304, headers=headers)
+    return Response(body, status, headers=headers, media_type=media_type)
+
+
+def json_bytes(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def error_status(error: UpstreamError) -> tuple[int, dict[str, str]]:
+    """The HTTP status and headers that tell a client what an upstream error means."""
+    if isinstance(error, GroupNotFound):
+        return 404, {"Cache-Control": "public, max-age=30"}
+    if isinstance(error, PrivateGroup):
+        return 403, {"Cache-Control": "public, max-age=30"}
+    if isinstance(error, BudgetExhausted):
+        return 503, {"Retry-After": str(int(error.retry_after + 0.999)),
+                     "Cache-Control": "no-store"}
+    if isinstance(error, Unavailable):
+        return 503, {"Retry-After": "10", "Cache-Control": "no-store"}
+    if isinstance(error, Throttled):
+        return 503, {"Retry-After": "60", "Cache-Control": "no-store"}
+    return 502, {"Cache-Control": "no-store"}
+
+
+def error_code(error: UpstreamError) -> str:
+    return {GroupNotFound: "group_not_found", PrivateGroup: "private_group",
+            BudgetExhausted: "try_again_later", Throttled: "try_again_later",
+            Unavailable: "upstream_unavailable",
+            }.get(type(error), "upstream_error")

@@ -1,0 +1,24 @@
+"""Prometheus metrics, in a registry of the app's own (two apps in one process don't clash)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.cache = Counter("widget_cache_requests", "Cache lookups by result",
+                             ["result"], registry=self.registry)
+        self.upstream = Counter("widget_upstream_calls", "Upstream calls by method and outcome",
+                                ["method", "outcome"], registry=self.registry)
+        self.throttle_tags = Counter("widget_upstream_throttle_tags",
+                                     "Upstream answers that carried a throttle tag",
+                                     registry=self.registry)
+        self.budget_left = Gauge("widget_budget_remaining", "Upstream calls left per window",
+                                 ["window"], registry=self.registry)
+        self.cache_keys = Gauge("widget_cache_keys", "Keys held in the cache",
+                                registry=self.registry)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

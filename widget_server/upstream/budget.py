@@ -1,0 +1,147 @@
+"""The one budget every upstream call passes.
+
+Two sliding-window logs (PyrateLimiter buckets): `total` holds the configured ceilings per
+minute, hour and day, and every call goes through it; `shared` holds the ceilings less the
+reserve, and every call but a subscription goes through it too. So refreshes can never eat
+into the reserve, and no window ever sees more than its ceiling.
+
+The upstream's word is authoritative on top of that: a throttle tag halves the pace of
+refreshes (recovering an hour later) and pauses them for a minute; error 113 stops every
+call for a cool-down.
+"""
+
+from __future__ import annotations
+
+import inspect
+from bisect import bisect_left
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
+
+from pyrate_limiter import InMemoryBucket, Rate, RateItem
+from pyrate_limiter.abstracts.bucket import AbstractBucket
+
+from widget_server.clock import Clock
+from widget_server.upstream.errors import BudgetExhausted
+
+WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
+COOL_DOWN = {"minute": 60.0, "hour": 600.0, "day": 3600.0}
+TAG_PAUSE = 60.0
+PACE_RECOVERY = 3600.0
+MIN_PACE = 1 / 8
+
+
+def rates(ceilings: tuple[int, int, int]) -> list[Rate]:
+    """The windows' rates, leaving out any that a shorter or a longer one already implies
+    (PyrateLimiter wants limits that grow and densities that do not)."""
+    kept: list[Rate] = []
+    for limit, (_, seconds) in zip(ceilings, WINDOWS, strict=True):
+        rate = Rate(limit, int(seconds * 1000))
+        while kept and kept[-1].limit >= limit:
+            kept.pop()  # a longer window allowing no more is the tighter one
+        if kept and limit / rate.interval > kept[-1].limit / kept[-1].interval:
+            continue  # the shorter windows can never let this one fill
+        kept.append(rate)
+    return kept
+
+
+async def _resolve(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+@dataclass
+class _Pressure:
+    """What the upstream has told us lately."""
+
+    paused_until: float = 0.0  # no refreshes before this
+    stopped_until: float = 0.0  # no calls at all before this (error 113)
+    pace: float = 1.0
+    pace_since: float = 0.0
+
+
+class Budget:
+    """Admits upstream calls within ceilings; keeps a reserve for subscriptions."""
+
+    def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int],
+                 clock: Clock, *, total: AbstractBucket | None = None,
+                 shared: AbstractBucket | None = None) -> None:
+        if any(r >= c for r, c in zip(reserve, ceilings, strict=True)):
+            raise ValueError("each reserve must be below its ceiling")
+        self.ceilings = ceilings
+        self.reserve = reserve
+        self._clock = clock
+        self._total = total or InMemoryBucket(rates(ceilings))
+        shared_ceilings = (ceilings[0] - reserve[0], ceilings[1] - reserve[1],
+                           ceilings[2] - reserve[2])
+        self._shared = shared or InMemoryBucket(rates(shared_ceilings))
+        self._pressure = _Pressure()
+
+    async def acquire(self, *, reserve: bool = False) -> None:
+        """Take one call, or raise BudgetExhausted with when to try again.
+
+        `reserve=True` (subscriptions) may use the reserve; others may not.
+        """
+        now = self._clock()
+        wait = self._blocked_for(now, reserve)
+        if wait > 0:
+            raise BudgetExhausted(wait)
+        stamp = int(now * 1000)
+        buckets = [self._total] if reserve else [self._shared, self._total]
+        for bucket in buckets:
+            await _resolve(bucket.leak(stamp))
+            decision = await _resolve(bucket.put_decision(RateItem("upstream", stamp)))
+            if not decision.allowed:
+                # An item already put in `shared` stays: counting a call that was not made
+                # errs on the safe side.
+                raise BudgetExhausted((decision.retry_after_ms or 1000) / 1000)
+
+    def _blocked_for(self, now: float, reserve: bool) -> float:
+        p = self._pressure
+        if p.stopped_until > now:
+            return p.stopped_until - now
+        if not reserve and p.paused_until > now:
+            return p.paused_until - now
+        return 0.0
+
+    def throttle_tag(self) -> None:
+        """The upstream passed a warn value: slow down."""
+        now = self._clock()
+        p = self._pressure
+        p.pace = max(MIN_PACE, self.pace() / 2)
+        p.pace_since = now
+        p.paused_until = max(p.paused_until, now + TAG_PAUSE)
+
+    def throttled(self, window: str) -> None:
+        """The upstream refused a call with error 113: stop everything for a while."""
+        now = self._clock()
+        self.throttle_tag()
+        self._pressure.stopped_until = max(self._pressure.stopped_until,
+                                           now + COOL_DOWN.get(window, 60.0))
+
+    def pace(self) -> float:
+        """1.0 normally; lower after throttle tags, doubling back each quiet hour."""
+        p = self._pressure
+        if p.pace >= 1.0:
+            return 1.0
+        hours = int((self._clock() - p.pace_since) // PACE_RECOVERY)
+        return min(1.0, p.pace * 2.0 ** hours)
+
+    def refresh_rate(self) -> float:
+        """Calls a second that refreshes may spend indefinitely: the tightest window's."""
+        sustainable = min((c - r) / seconds for c, r, (_, seconds)
+                          in zip(self.ceilings, self.reserve, WINDOWS, strict=True))
+        return sustainable * self.pace()
+
+    async def remaining(self) -> dict[str, int]:
+        """Calls left in each window now, counting the reserve."""
+        stamp = int(self._clock() * 1000)
+        await _resolve(self._total.leak(stamp))
+        return {name: max(0, ceiling - await _count_since(self._total, stamp - int(sec * 1000)))
+                for ceiling, (name, sec) in zip(self.ceilings, WINDOWS, strict=True)}
+
+
+async def _count_since(bucket: AbstractBucket, since: int) -> int:
+    items = getattr(bucket, "items", None)
+    if items is None:
+        return int(await _resolve(bucket.count()))
+    return len(items) - bisect_left(items, since, key=attrgetter("timestamp"))

@@ -1,0 +1,189 @@
+"""The upstream client: one budgeted, deadline-bound GET per call, either format parsed.
+
+It never follows redirects, never retries blindly, caps the body it reads, and turns every
+failure into an `UpstreamError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+import httpx
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from prometheus_client import Counter
+
+from widget_server.upstream.budget import Budget
+from widget_server.upstream.errors import (
+    ApiRefused,
+    GroupNotFound,
+    PrivateGroup,
+    Throttled,
+    Unavailable,
+)
+
+log = logging.getLogger("widget_server.upstream")
+
+MAX_BODY = 1024 * 1024
+REST_PATH = "/GupshupAPI/rest"
+_LISTS = {"messages", "groups", "replies", "results"}
+Data = dict[str, Any]
+
+
+class UpstreamClient:
+    """Calls the GupShup REST API at `base_url` through `transport`, within `budget`."""
+
+    def __init__(self, base_url: str, budget: Budget, *, timeout: float = 5.0,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 calls: Counter | None = None, tags: Counter | None = None) -> None:
+        self.budget = budget
+        self._timeout = timeout
+        self._calls = calls
+        self._tags = tags
+        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=transport,
+                                       timeout=timeout, follow_redirects=False,
+                                       headers={"User-Agent": "gupshup-widget-server"})
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def get_stream(self, group: str, start: int = 0, count: int = 15) -> Data:
+        return await self.call("groups.getStream", group=group, range=count,
+                               **_offset(start))
+
+    async def get_info(self, group: str) -> Data:
+        return await self.call("groups.getInfo", group=group)
+
+    async def get_message(self, group: str) -> Data:
+        return await self.call("groups.getMessage", group=group)
+
+    async def get_public_stream(self, start: int = 0, count: int = 15,
+                                skip_adult: bool = True) -> Data:
+        return await self.call("gupshup.getPublicStream", range=count,
+                               skipAdult="true" if skip_adult else "false", **_offset(start))
+
+    async def subscribe(self, phone: str, group: str, token: str | None = None,
+                        confirm: str | None = None) -> Data:
+        extra = {"token": token, "confirm": confirm} if token is not None else {}
+        # POSTed: phones and codes stay out of URLs, and so out of every access log.
+        return await self.call("groups.subscribeGroupToken", reserve=True, post=True,
+                               phone=phone, group=group, **extra)
+
+    async def call(self, method: str, *, reserve: bool = False, post: bool = False,
+                   **params: Any) -> Data:
+        """One upstream call: budget first, then a GET (or POST) with a total deadline."""
+        await self.budget.acquire(reserve=reserve)
+        outcome = "error"
+        try:
+            body = await self._fetch(method, params, post)
+            outcome = "ok"
+        except Throttled as error:
+            outcome = "throttled"
+            self.budget.throttled(error.window())
+            raise
+        except ApiRefused:
+            outcome = "refused"
+            raise
+        finally:
+            if self._calls is not None:
+                self._calls.labels(method=method, outcome=outcome).inc()
+        if body.get("throttle"):
+            log.warning("upstream throttle tag on %s: %s", method, body["throttle"])
+            self.budget.throttle_tag()
+            if self._tags is not None:
+                self._tags.inc()
+        return body
+
+    async def _fetch(self, method: str, params: dict[str, Any], post: bool) -> Data:
+        fields = {"method": method, "v": "1.0", "format": "json",
+                  **{k: str(v) for k, v in params.items()}}
+        try:
+            async with asyncio.timeout(self._timeout):
+                raw, content_type = await self._read(fields, post)
+        except TimeoutError:
+            raise Unavailable(f"{method}: no complete answer within {self._timeout} s") from None
+        except httpx.HTTPError as error:
+            raise Unavailable(f"{method}: {type(error).__name__}") from None
+        return _checked(method, parse_body(raw, content_type))
+
+    async def _read(self, fields: dict[str, str], post: bool) -> tuple[bytes, str]:
+        request = (self._http.build_request("POST", REST_PATH, data=fields) if post
+                   else self._http.build_request("GET", REST_PATH, params=fields))
+        async with contextlib.aclosing(await self._http.send(request, stream=True)) as response:
+            if response.status_code != 200:
+                raise Unavailable(f"upstream answered HTTP {response.status_code}")
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > MAX_BODY:
+                raise Unavailable("upstream body too large")
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_BODY:
+                    raise Unavailable("upstream body too large")
+            return bytes(body), response.headers.get("content-type", "")
+
+
+def _offset(start: int) -> dict[str, Any]:
+    return {"from": start}  # `from` is a keyword in Python
+
+
+def parse_body(raw: bytes, content_type: str) -> Data:
+    """The `response` object of a JSON or XML body (XML without DTDs or entities)."""
+    try:
+        if raw.lstrip()[:1] == b"<" or "xml" in content_type:
+            return _from_xml(raw)
+        body = json.loads(raw)
+    except (ValueError, DefusedXmlException, SyntaxError, RecursionError) as error:
+        raise Unavailable(f"upstream body unreadable: {type(error).__name__}") from None
+    response = body.get("response") if isinstance(body, dict) else None
+    if not isinstance(response, dict):
+        raise Unavailable("upstream body has no response object")
+    return response
+
+
+def _from_xml(raw: bytes) -> Data:
+    root = fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    if root.tag != "response":
+        raise Unavailable("upstream XML has no response root")
+    value = _xml_value(root)
+    return value if isinstance(value, dict) else {}
+
+
+def _xml_value(element: Any) -> Any:
+    children = list(element)
+    if element.tag in _LISTS:
+        return [_xml_value(c) for c in children]
+    if not children:
+        return element.text or ""
+    return {c.tag: _xml_value(c) for c in children}
+
+
+def _checked(method: str, body: Data) -> Data:
+    status = body.get("status")
+    if status == "success":
+        return body
+    error = body.get("error")
+    if status != "error" or not isinstance(error, dict):
+        raise Unavailable(f"{method}: upstream body has no status")
+    try:
+        code = int(error.get("code", 0))
+    except (TypeError, ValueError):
+        raise Unavailable(f"{method}: upstream error without a code") from None
+    message = str(error.get("msg", ""))[:500]
+    raise _refusal(method, code, message)
+
+
+def _refusal(method: str, code: int, message: str) -> ApiRefused:
+    if code == 113:
+        return Throttled(code, message)
+    if code == 112 or (method == "groups.subscribeGroupToken" and code == 10):
+        return PrivateGroup(code, message)
+    if code == 2 and method != "groups.subscribeGroupToken":
+        return GroupNotFound(code, message)
+    if code == 1 and method == "groups.subscribeGroupToken":
+        return GroupNotFound(code, message)
+    return ApiRefused(code, message)

@@ -1,0 +1,49 @@
+"""The project's own upstream errors; views catch these, never httpx's.
+
+    UpstreamError
+    ├── BudgetExhausted        no call allowed now (our budget or a cool-down); retry_after
+    ├── Unavailable            network error, timeout, 5xx, redirect, oversized or bad body
+    └── ApiRefused             an in-band error envelope: code and message
+        ├── GroupNotFound      the group name is invalid or unknown
+        ├── PrivateGroup       the group is private
+        └── Throttled          error 113: the upstream's throttle refused the call
+"""
+
+from __future__ import annotations
+
+
+class UpstreamError(Exception):
+    """Anything that kept an upstream call from giving data."""
+
+
+class BudgetExhausted(UpstreamError):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"no upstream budget for {retry_after:.0f} s")
+        self.retry_after = max(1.0, retry_after)
+
+
+class Unavailable(UpstreamError):
+    """The upstream could not be reached or answered something unusable."""
+
+
+class ApiRefused(UpstreamError):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"upstream error {code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class GroupNotFound(ApiRefused):
+    pass
+
+
+class PrivateGroup(ApiRefused):
+    pass
+
+
+class Throttled(ApiRefused):
+    def window(self) -> str:
+        for name in ("day", "hour", "minute"):
+            if name in self.message:
+                return name
+        return "minute"

@@ -1,0 +1,114 @@
+"""Typed views of upstream payloads; anything malformed becomes `Unavailable`.
+
+JSON gives numbers and booleans, XML gives text: both are accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from widget_server.upstream.errors import Unavailable
+
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    group: str
+    text: str
+    time: datetime
+    adult: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "group": self.group, "text": self.text,
+                "time": _iso(self.time), "adult": self.adult}
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    title: str
+    description: str
+    public: bool
+    members: int
+    posts: int
+    created: datetime | None
+    last_post: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "public": self.public, "members": self.members, "posts": self.posts,
+                "created": _iso(self.created), "lastPost": _iso(self.last_post)}
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A page of messages, newest first; `total` when the upstream says (group streams)."""
+
+    messages: tuple[Message, ...]
+    total: int | None
+
+    def slice(self, count: int) -> Stream:
+        return Stream(self.messages[:count], self.total)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if value is None or isinstance(value, dict | list):
+        raise Unavailable(f"upstream object lacks {key!r}")
+    return str(value)[:MAX_TEXT]
+
+
+def _int(data: dict[str, Any], key: str) -> int:
+    try:
+        return int(data.get(key, 0))
+    except (TypeError, ValueError):
+        raise Unavailable(f"upstream {key!r} is not a number") from None
+
+
+def _bool(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _time(value: Any) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise Unavailable(f"upstream time {str(value)[:40]!r} unreadable") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def message(data: Any) -> Message:
+    if not isinstance(data, dict):
+        raise Unavailable("upstream message is not an object")
+    when = _time(data.get("time"))
+    if when is None:
+        raise Unavailable("upstream message has no time")
+    return Message(_text(data, "id"), _text(data, "group", ""), _text(data, "text", ""), when,
+                   _bool(data.get("adult")))
+
+
+def stream(body: dict[str, Any]) -> Stream:
+    items = body.get("messages") or []
+    if not isinstance(items, list):
+        raise Unavailable("upstream messages are not a list")
+    total = _int(body, "total") if "total" in body else None
+    return Stream(tuple(message(m) for m in items), total)
+
+
+def group(body: dict[str, Any]) -> Group:
+    data = body.get("group")
+    if not isinstance(data, dict):
+        raise Unavailable("upstream info has no group")
+    return Group(_text(data, "name"), _text(data, "title", ""), _text(data, "description", ""),
+                 _bool(data.get("public")), _int(data, "members"), _int(data, "posts"),
+                 _time(data.get("created")), _time(data.get("lastPost")))

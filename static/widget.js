@@ -1,0 +1,83 @@
+/* GupShup widget: reports its height, shows relative times, polls for new messages.
+   Message text only ever goes in through textContent. */
+(function () {
+  "use strict";
+  var doc = document, root = doc.documentElement, feed = doc.querySelector(".feed");
+  var lang = root.lang || "en";
+  var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, {numeric: "auto"}) : null;
+
+  function report() {
+    if (parent === window) return;
+    var h = Math.ceil(doc.body.getBoundingClientRect().height);
+    parent.postMessage({type: "gupshup:height", height: h}, "*");
+  }
+  if (window.ResizeObserver) new ResizeObserver(report).observe(doc.body);
+  addEventListener("load", report);
+  report();
+
+  addEventListener("message", function (e) {
+    var d = e.data;
+    if (e.source === parent && d && d.type === "gupshup:theme" && /^(light|dark|auto)$/.test(d.theme)) {
+      root.setAttribute("data-theme", d.theme);
+    }
+  });
+
+  var units = [["year", 31536e3], ["month", 2592e3], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  function relative(t) {
+    var when = new Date(t.getAttribute("datetime"));
+    if (isNaN(when)) return;
+    var s = (when - Date.now()) / 1000;
+    t.title = when.toLocaleString(lang);
+    if (!rtf) return;
+    for (var i = 0; i < units.length; i++) {
+      if (Math.abs(s) >= units[i][1] || i === units.length - 1) {
+        t.textContent = rtf.format(Math.round(s / units[i][1]), units[i][0]);
+        return;
+      }
+    }
+  }
+  function times() { Array.prototype.forEach.call(doc.querySelectorAll("time[datetime]"), relative); }
+  times();
+
+  if (!feed || feed.getAttribute("data-live") !== "1" || !window.fetch) return;
+  var showGroup = !doc.querySelector(".head .meta");
+  var label = (doc.querySelector(".grp") || {}).firstChild;
+  var inWord = label ? label.textContent.split(" ")[0] : "in";
+
+  function article(m) {
+    var a = doc.createElement("article"), p = doc.createElement("p"), meta = doc.createElement("p"), t = doc.createElement("time");
+    a.className = "msg new"; a.tabIndex = 0; a.setAttribute("data-id", m.id);
+    p.className = "text"; p.textContent = m.text;
+    meta.className = "meta";
+    if (showGroup) {
+      var g = doc.createElement("span"); g.className = "grp"; g.textContent = inWord + " " + m.group;
+      meta.appendChild(g); meta.appendChild(doc.createTextNode(" \u00b7 "));
+    }
+    t.setAttribute("datetime", m.time); t.textContent = m.time;
+    meta.appendChild(t); a.appendChild(p); a.appendChild(meta);
+    return a;
+  }
+
+  function poll() {
+    if (doc.hidden) return;
+    fetch(feed.getAttribute("data-api"), {cache: "no-cache", credentials: "omit"}).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (body) {
+      if (!body || !body.messages) return;
+      var seen = {}, fresh = [];
+      Array.prototype.forEach.call(feed.querySelectorAll(".msg"), function (a) { seen[a.getAttribute("data-id")] = 1; });
+      body.messages.forEach(function (m) { if (!seen[m.id]) fresh.push(m); });
+      if (!fresh.length) { times(); return; }
+      var empty = feed.querySelector(".empty");
+      if (empty) empty.remove();
+      for (var i = fresh.length - 1; i >= 0; i--) feed.insertBefore(article(fresh[i]), feed.firstChild);
+      var all = feed.querySelectorAll(".msg");
+      for (var j = body.messages.length; j < all.length; j++) all[j].remove();
+      times();
+      var n = fresh.length;
+      doc.getElementById("announce").textContent = n === 1 ? feed.getAttribute("data-new1") : feed.getAttribute("data-new").replace("{n}", n);
+    }).catch(function () {});
+  }
+  setInterval(poll, 60000);
+  doc.addEventListener("visibilitychange", poll);
+})();

@@ -1,0 +1,44 @@
+"""Every URL in embed-snippets/ points at a route of the widget server that answers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.upstreams import widget_env
+
+pytestmark = pytest.mark.anyio
+BASE = "https://widgets.example.com"
+SNIPPETS = Path(__file__).resolve().parent.parent / "embed-snippets"
+TEMPLATE_VAR = re.compile(r"\{\{[^}]*\}\}")
+
+
+def _urls() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(SNIPPETS.iterdir()):
+        text = TEMPLATE_VAR.sub("jumpy", path.read_text())
+        for url in re.findall(re.escape(BASE) + r"[^\s\"'<>)`]*", text):
+            found.append((path.name, url.replace("&amp;", "&").rstrip("*")))
+    return found
+
+
+def test_every_snippet_file_names_the_server() -> None:
+    files = {name for name, _ in _urls()}
+    assert {"html-script.html", "html-iframe.html", "public-stream.html", "wordpress.md",
+            "blogger.md", "hugo.md", "jekyll.md"} <= files
+
+
+@pytest.mark.parametrize(("name", "url"), _urls())
+async def test_snippet_url_answers(tmp_path: Path, name: str, url: str) -> None:
+    path = url[len(BASE):] or "/"
+    if path == "/widget/":  # the oEmbed provider pattern of wordpress.md
+        path = "/widget/public"
+    async with widget_env(tmp_path) as env:
+        if path == "/oembed":
+            response = await env.client.get(path, params={
+                "url": "http://widgets/widget/groups/jumpy"})
+        else:
+            response = await env.client.get(path)
+        assert response.status_code == 200, (name, url)

@@ -1,0 +1,73 @@
+"""The customization page `/`: pick a group and options, preview, copy a snippet.
+
+It works as a plain GET form without JavaScript; `customize.js` makes it live.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from widget_server.embed import base_url, iframe_html
+from widget_server.groups import GROUP_NAME, GroupData
+from widget_server.http import error_code
+from widget_server.i18n import strings
+from widget_server.options import Options
+from widget_server.palette import DEFAULT_COLOR
+from widget_server.render import Renderer
+from widget_server.security import page_response
+from widget_server.upstream.errors import UpstreamError
+
+PRESETS = [("Saffron", DEFAULT_COLOR), ("Ocean", "#1971c2"), ("Leaf", "#2f9e44"),
+           ("Plum", "#9c36b5"), ("Chilli", "#e03131"), ("Ink", "#212529")]
+
+
+def snippets(base: str, group: str, options: Options) -> dict[str, str]:
+    """The three ways to embed: a script tag, a plain iframe, and the widget URL."""
+    query = options.query()
+    url = f"{base}/widget/groups/{group}" + (f"?{query}" if query else "")
+    attrs = [f'data-group="{escape(group)}"']
+    for name, value in (("color", options.color if options.color != DEFAULT_COLOR else ""),
+                        ("theme", options.theme if options.theme != "auto" else ""),
+                        ("count", str(options.count) if options.count != 5 else ""),
+                        ("subscribe", "true" if options.subscribe else ""),
+                        ("lang", options.lang if options.lang != "en" else "")):
+        if value:
+            attrs.append(f'data-{name}="{escape(value)}"')
+    script = f'<script src="{base}/embed.js" {" ".join(attrs)} async></script>'
+    iframe = iframe_html(url, f"GupShup group {group}", options.height())
+    return {"script": script, "iframe": iframe, "url": url}
+
+
+async def _check(data: GroupData, group: str, lang: str) -> str | None:
+    """None when the group can be shown, else the words to say why not."""
+    if not GROUP_NAME.fullmatch(group):
+        return strings(lang)["bad_name"]
+    try:
+        await data.info(group)
+    except UpstreamError as error:
+        code = error_code(error)
+        return strings(lang)["not_found" if code in ("group_not_found", "private_group")
+                             else "unavailable"]
+    return None
+
+
+async def customize(request: Request) -> Response:
+    options = Options.parse(request.query_params)
+    group = request.query_params.get("group", "jumpy").strip()[:64] or "jumpy"
+    data: GroupData = request.app.state.data
+    problem = await _check(data, group, "en")
+    base = base_url(request)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"problem": problem, "snippets": snippets(base, group, options),
+                             "preview": snippets("", group, options)["url"],
+                             "height": options.height()}, headers={"Cache-Control": "no-store"})
+    renderer: Renderer = request.app.state.renderer
+    page = renderer.render(("customize", base, group, options, problem), "index.html",
+                           lambda: {"o": options, "group": group, "problem": problem,
+                                    "presets": PRESETS, "snippets": snippets(base, group, options),
+                                    "preview": snippets("", group, options)["url"]})
+    return page_response(request, page, frames=True, ancestors="'self'",
+                         headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,106 @@
+"""How other sites get the widget: `/embed.js`, `/oembed`, and the Atom feed of a group."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from widget_server.assets import BRIEF, StaticAssets
+from widget_server.clock import iso8601
+from widget_server.groups import GROUP_NAME, GroupData
+from widget_server.http import conditional, error_status
+from widget_server.options import Options
+from widget_server.render import Renderer
+from widget_server.upstream.errors import UpstreamError
+
+WIDGET_PATH = re.compile(r"/widget/(?:groups/(?P<group>[A-Za-z0-9_-]{1,64})|public)/?")
+
+
+def base_url(request: Request) -> str:
+    public: str = request.app.state.settings.public_url
+    return public.rstrip("/") if public else str(request.base_url).rstrip("/")
+
+
+async def embed_js(request: Request) -> Response:
+    assets: StaticAssets = request.app.state.assets
+    asset = assets.get("embed.js")
+    assert asset is not None
+    return Response(asset.body, media_type=asset.media_type, headers={
+        "Cache-Control": BRIEF, "X-Content-Type-Options": "nosniff",
+        "Access-Control-Allow-Origin": "*"})
+
+
+def iframe_html(src: str, title: str, height: int, width: int | None = None) -> str:
+    size = f' width="{width}"' if width else ' width="100%"'
+    return (f'<iframe src="{escape(src)}" title="{escape(title)}"{size} height="{height}" '
+            f'style="border:0;max-width:100%" loading="lazy"></iframe>')
+
+
+def _size(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name, "")
+    return min(default, int(raw)) if raw.isdigit() and int(raw) > 0 else default
+
+
+async def oembed(request: Request) -> Response:
+    """The oEmbed provider (JSON, type `rich`) for widget URLs of this server."""
+    if request.query_params.get("format", "json") != "json":
+        return Response("Only JSON is provided.", 501, media_type="text/plain")
+    url = urlsplit(request.query_params.get("url", ""))
+    ours = urlsplit(base_url(request)).netloc
+    match = WIDGET_PATH.fullmatch(url.path)
+    if url.scheme not in ("http", "https") or url.netloc not in (ours, request.url.netloc) \
+            or match is None:
+        return JSONResponse({"error": "not a widget URL of this server"}, 404)
+    options = Options.parse(dict(_query_pairs(url.query)))
+    group = match.group("group")
+    title = "GupShup public stream"
+    if group:
+        try:
+            title = (await _data(request).info(group)).value.title or group
+        except UpstreamError as error:
+            status, headers = error_status(error)
+            return JSONResponse({"error": "unknown or private group"}, status, headers=headers)
+    width = _size(request, "maxwidth", 480)
+    height = _size(request, "maxheight", options.height())
+    src = f"{base_url(request)}{url.path}" + (f"?{options.query()}" if options.query() else "")
+    return JSONResponse({
+        "version": "1.0", "type": "rich", "provider_name": "GupShup widgets",
+        "provider_url": base_url(request) + "/", "title": title, "width": width,
+        "height": height, "cache_age": 3600, "html": iframe_html(src, title, height, width),
+    }, headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
+
+
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+    return parse_qsl(query, max_num_fields=20)
+
+
+def _data(request: Request) -> GroupData:
+    data: GroupData = request.app.state.data
+    return data
+
+
+async def atom_feed(request: Request) -> Response:
+    name = str(request.path_params["group"])
+    if not GROUP_NAME.fullmatch(name):
+        return Response("Bad group name", 400, media_type="text/plain")
+    try:
+        info = await _data(request).info(name)
+        page = await _data(request).messages(name, 0, 15)
+    except UpstreamError as error:
+        status, headers = error_status(error)
+        return Response("This group doesn't exist or it's a private group.", status,
+                        headers=headers, media_type="text/plain")
+    renderer: Renderer = request.app.state.renderer
+    base = base_url(request)
+    key = ("atom", name.lower(), base, info.version, page.version)
+    messages = page.value.messages
+    rendered = renderer.render(key, "feed.atom", lambda: {
+        "base": base, "group": info.value, "messages": messages,
+        "updated": iso8601(messages[0].time.timestamp() if messages else info.fetched)})
+    return conditional(request, rendered.body, "application/atom+xml; charset=utf-8",
+                       {"Cache-Control": "public, max-age=300"})

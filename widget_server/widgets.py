@@ -1,0 +1,173 @@
+"""The widgets: `/widget/groups/{group}` and `/widget/public`, rendered from the cache."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, cast
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget_server.cache import Served
+from widget_server.clock import iso8601
+from widget_server.groups import GROUP_NAME, MAX_FROM, GroupData
+from widget_server.http import error_code, error_status
+from widget_server.i18n import say, strings
+from widget_server.options import Options
+from widget_server.palette import palettes
+from widget_server.phones import masked
+from widget_server.render import Renderer
+from widget_server.security import page_response
+from widget_server.subscribe import RESEND_AFTER, Subscriptions
+from widget_server.tickets import ExpiredTicket, InvalidTicket
+from widget_server.upstream.errors import UpstreamError
+from widget_server.upstream.models import Group, Stream
+
+
+def _start(request: Request) -> int:
+    raw = request.query_params.get("from", "0")
+    return int(raw) if raw.isdigit() and int(raw) <= MAX_FROM else 0
+
+
+def _base_context(request: Request, options: Options) -> dict[str, Any]:
+    light, dark = palettes(options.color)
+    return {"o": options, "t": strings(options.lang), "light": light.css(), "dark": dark.css(),
+            "base": str(request.base_url).rstrip("/")}
+
+
+def _renderer(request: Request) -> Renderer:
+    renderer: Renderer = request.app.state.renderer
+    return renderer
+
+
+def _data(request: Request) -> GroupData:
+    data: GroupData = request.app.state.data
+    return data
+
+
+def error_page(request: Request, options: Options, status: int, message_key: str,
+               headers: dict[str, str] | None = None) -> Response:
+    key = ("error", message_key, options)
+    page = _renderer(request).render(key, "error.html", lambda: {
+        **_base_context(request, options), "message": strings(options.lang)[message_key],
+        "retry": status == 503})
+    return page_response(request, page, status=status, headers=headers)
+
+
+def _upstream_error_page(request: Request, options: Options, error: UpstreamError) -> Response:
+    status, headers = error_status(error)
+    code = error_code(error)
+    key = "not_found" if code in ("group_not_found", "private_group") else "unavailable"
+    return error_page(request, options, status, key, headers)
+
+
+async def group_widget(request: Request) -> Response:
+    options = Options.parse(request.query_params)
+    name = str(request.path_params["group"])
+    state = _subscribe_state(request, options, name) if options.subscribe else None
+    return await render_group(request, options, name, state)
+
+
+async def render_group(request: Request, options: Options, name: str,
+                       state: dict[str, Any] | None = None, status: int = 200,
+                       headers: dict[str, str] | None = None) -> Response:
+    """The group widget; `state` is where the subscribe form stands, if it is shown."""
+    if not GROUP_NAME.fullmatch(name):
+        return error_page(request, options, 400, "bad_name")
+    start = _start(request)
+    try:
+        info, page = await _both(_data(request).info(name),
+                                 _data(request).messages(name, start, options.count))
+    except UpstreamError as error:
+        return _upstream_error_page(request, options, error)
+
+    def context() -> dict[str, Any]:
+        return {**_base_context(request, options), **_page_context(page, start, options),
+                "group": info.value, "stale": info.stale or page.stale,
+                "api": f"/api/groups/{info.value.name}/messages?range={options.count}",
+                "sub": _subscribe_context(info.value.name, options, state)}
+
+    control = _control(page)
+    if state is None or state == FORM_START:
+        key = ("group", name.lower(), start, options, info.version, info.stale, page.version,
+               page.stale)
+        rendered = _renderer(request).render(key, "group.html", context)
+    else:  # a visitor's own step of the form: never shared, never stored
+        rendered = _renderer(request).render(None, "group.html", context)
+        control = "no-store"
+    return page_response(request, rendered, status=status,
+                         headers={"Cache-Control": control, **(headers or {})})
+
+
+FORM_START: dict[str, Any] = {"step": "start"}
+
+
+def _subscribe_state(request: Request, options: Options, name: str) -> dict[str, Any]:
+    """The form's step from the query of a redirect: `step`, `note`, `ticket`, `phone`."""
+    query = request.query_params
+    step, note = query.get("step", "start"), query.get("note", "")
+    subs: Subscriptions = request.app.state.subscriptions
+    phone = query.get("phone", "")[:16]
+    if step == "done":
+        key = note if note in ("subscribed", "already_subscribed") else "subscribed"
+        return {"step": "done", "note": say(options.lang, key, phone=phone)}
+    if step != "confirm":
+        return FORM_START
+    try:
+        ticket = subs.tickets.read(query.get("ticket", ""), name)
+    except ExpiredTicket:
+        return {"step": "start", "error": say(options.lang, "ticket_expired")}
+    except InvalidTicket:
+        return {"step": "start", "error": say(options.lang, "ticket_invalid")}
+    wait = max(0, int(ticket.issued + RESEND_AFTER - subs.now()))
+    return {"step": "confirm", "ticket": query["ticket"], "resend_in": wait,
+            "note": say(options.lang, "code_sent", phone=masked(ticket.phone))}
+
+
+def _subscribe_context(name: str, options: Options,
+                       state: dict[str, Any] | None) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    query = options.query()
+    return {**state, "start_url": f"/widget/groups/{name}/subscribe?{query}",
+            "confirm_url": f"/widget/groups/{name}/subscribe/confirm?{query}",
+            "change_url": f"?{query}"}
+
+
+async def public_widget(request: Request) -> Response:
+    options = Options.parse(request.query_params)
+    skip_adult = request.query_params.get("skipAdult", "true").lower() != "false"
+    start = _start(request)
+    try:
+        page = await _data(request).public(start, options.count, skip_adult)
+    except UpstreamError as error:
+        return _upstream_error_page(request, options, error)
+    key = ("public", start, skip_adult, options, page.version, page.stale)
+    rendered = _renderer(request).render(key, "public.html", lambda: {
+        **_base_context(request, options), **_page_context(page, start, options),
+        "group": None, "stale": page.stale,
+        "api": f"/api/public?range={options.count}&skipAdult={str(skip_adult).lower()}"})
+    return page_response(request, rendered, headers={"Cache-Control": _control(page)})
+
+
+async def _both(first: Any, second: Any) -> tuple[Served[Group], Served[Stream]]:
+    results = await asyncio.gather(first, second, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return cast(Served[Group], results[0]), cast(Served[Stream], results[1])
+
+
+def _page_context(page: Served[Stream], start: int, options: Options) -> dict[str, Any]:
+    count = options.count
+    total = page.value.total
+    has_older = len(page.value.messages) >= count and (total is None or start + count < total)
+    return {
+        "messages": page.value.messages, "fetched": iso8601(page.fetched), "start": start,
+        "older": "?" + options.query(**{"from": start + count}) if has_older else None,
+        "newer": "?" + options.query(**{"from": max(0, start - count)}) if start else None,
+    }
+
+
+def _control(page: Served[Stream]) -> str:
+    return f"public, max-age={0 if page.stale else min(60, int(page.fresh_for))}"

@@ -1,0 +1,326 @@
+"""The widgets as visitors and blog owners see them, in real Chromium."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Frame,
+    Page,
+    expect,
+    sync_playwright,
+)
+
+from tests.browser import ARGS, ARTIFACTS, CHROMIUM, host_app
+from tests.live import live_server
+from widget_server.app import create_app
+from widget_server.gupshup.accounts import login_rand
+from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE
+from widget_server.settings import Settings
+
+pytestmark = pytest.mark.browser
+HOSTILE = [
+    "<script>alert('script')</script>",
+    "<img src=x onerror=alert('img')>",
+    "javascript:alert('href')",
+    "</style><style>body{display:none}</style>",
+    '"><svg onload=alert(1)>',
+    "<a href=\"javascript:alert('a')\">click</a>",
+]
+
+
+@dataclass
+class Servers:
+    widgets: str
+    host: str
+
+
+def _post_hostile(widgets: str, app: Any) -> None:
+    """A group holding hostile messages, posted through the local GupShup API."""
+    gupshup = app.state.local_gupshup
+    with gupshup.db.write() as conn:
+        conn.execute("INSERT INTO groups (name, title, description, public, owner_id, created)"
+                     " VALUES ('xss', '<b>Bold</b> title', '<i>desc</i>', 1, 1, 0)")
+    rest = widgets + "/GupshupAPI/rest"
+    with httpx.Client() as client:
+        challenge = client.get(rest, params={"method": "users.getChallenge", "v": "1.0"}).json()
+        challenge = challenge["response"]
+        token = client.get(rest, params={
+            "method": "users.login", "v": "1.0", "phone": DEMO_PHONE, "countryCode": "91",
+            "challenge": challenge["challenge"],
+            "rand": login_rand(DEMO_PASSWORD, challenge["salt"], challenge["challenge"]),
+        }).json()["response"]["token"]
+        for text in HOSTILE:
+            body = client.post(rest, data={"method": "groups.postMessage", "v": "1.0",
+                                           "token": token, "groupName": "xss", "text": text})
+            assert body.json()["response"]["status"] == "success", body.text
+
+
+@pytest.fixture(scope="module")
+def widget_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    # The budget is not what these tests are about (test_e2e_budget is): many pages
+    # in one minute must not run into it.
+    app = create_app(Settings(
+        data_dir=tmp_path_factory.mktemp("browser"), budget=(220, 950, 9500),
+        throttle_warn=(250, 990, 9990), throttle_limit=(300, 1000, 10000)))
+    yield app
+    app.state.local_gupshup.close()
+
+
+@pytest.fixture(scope="module")
+def app_state(widget_app: Any) -> Any:
+    return widget_app.state
+
+
+@pytest.fixture(scope="module")
+def servers(widget_app: Any) -> Iterator[Servers]:
+    with live_server(widget_app) as widgets:
+        _post_hostile(widgets, widget_app)
+        with live_server(host_app(widgets)) as host:
+            yield Servers(widgets, host)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    context: BrowserContext
+    page: Page
+    requests: list[str]
+    set_cookies: list[str]
+    dialogs: list[str]
+
+
+@pytest.fixture
+def visit(browser: Browser) -> Iterator[Any]:
+    contexts: list[BrowserContext] = []
+
+    def open_page(url: str, **options: Any) -> Visit:
+        context = browser.new_context(**{"viewport": {"width": 480, "height": 900}, **options})
+        contexts.append(context)
+        page = context.new_page()
+        seen = Visit(context, page, [], [], [])
+        page.on("request", lambda r: seen.requests.append(r.url))
+        page.on("response", lambda r: seen.set_cookies.extend(
+            [v for k, v in r.headers.items() if k.lower() == "set-cookie"]))
+        def on_dialog(dialog: Dialog) -> None:
+            seen.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.goto(url)
+        return seen
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def _widget_frame(page: Page, messages: int = 1) -> Frame:
+    page.wait_for_selector("iframe")
+    page.locator("iframe").scroll_into_view_if_needed()
+    for _ in range(100):
+        frames = [f for f in page.frames if f != page.main_frame and "/widget/" in f.url]
+        if frames and frames[0].locator(".msg").count() >= messages:
+            return frames[0]
+        page.wait_for_timeout(100)
+    raise AssertionError("the widget never showed its messages")
+
+
+def _only_our_origins(seen: Visit, servers: Servers) -> None:
+    foreign = [u for u in seen.requests
+               if not u.startswith((servers.widgets, servers.host, "data:"))]
+    assert foreign == []
+    assert seen.set_cookies == [] and seen.context.cookies() == []
+
+
+def test_script_snippet_embeds_a_sized_coloured_widget(visit: Any, servers: Servers) -> None:
+    seen = visit(f"{servers.host}/script?group=jumpy&color=%238e24aa&count=4")
+    frame = _widget_frame(seen.page, 4)
+    iframe = seen.page.locator("iframe")
+    assert iframe.get_attribute("loading") == "lazy"
+    assert iframe.get_attribute("title") == "GupShup group jumpy"
+    assert frame.locator(".msg").count() == 4
+    header = frame.locator(".head").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert header == "rgb(142, 36, 170)"
+    content = 0.0
+    for _ in range(50):  # the height settles to the content
+        content = frame.evaluate("document.body.getBoundingClientRect().height")
+        outer = iframe.evaluate("e => e.getBoundingClientRect().height")
+        if abs(outer - content) <= 1:
+            break
+        seen.page.wait_for_timeout(100)
+    assert abs(outer - content) <= 1 and content > 200
+    # Below the widget, the page goes on right after it: no gap, no overlap.
+    after = seen.page.locator("#after").evaluate("e => e.getBoundingClientRect().top")
+    bottom = iframe.evaluate("e => e.getBoundingClientRect().bottom")
+    assert 0 <= after - bottom < 40
+    seen.page.screenshot(path=str(ARTIFACTS / "widget-light.png"), full_page=True)
+    _only_our_origins(seen, servers)
+
+
+def test_initial_height_is_close_to_the_final_one(visit: Any, servers: Servers) -> None:
+    seen = visit(f"{servers.host}/script?group=jumpy&count=5")
+    initial = seen.page.locator("iframe").evaluate("e => e.getBoundingClientRect().height")
+    frame = _widget_frame(seen.page, 5)
+    seen.page.wait_for_timeout(300)
+    final = frame.evaluate("document.body.getBoundingClientRect().height")
+    assert abs(initial - final) / final < 0.2
+
+
+def test_iframe_snippet_works_with_javascript_off(visit: Any, servers: Servers) -> None:
+    seen = visit(f"{servers.host}/iframe?src=/widget/groups/jumpy%3Fcount%3D5",
+                 java_script_enabled=False)
+    frame = _widget_frame(seen.page, 5)
+    assert frame.locator(".msg").count() == 5
+    assert "UTC" in frame.locator("time").first.inner_text()  # no script made it relative
+    older = frame.locator("a[rel=next]")
+    older.click()
+    frame.wait_for_url("**from=5**")
+    assert frame.locator(".msg").count() == 5
+    _only_our_origins(seen, servers)
+
+
+def test_dark_mode_follows_the_system_and_the_host_page(visit: Any, servers: Servers) -> None:
+    seen = visit(f"{servers.host}/script?group=jumpy&count=3", color_scheme="dark")
+    frame = _widget_frame(seen.page, 3)
+    background = "document => getComputedStyle(document.body).backgroundColor"
+    assert frame.evaluate(f"({background})(document)") == "rgb(22, 23, 26)"
+    seen.page.screenshot(path=str(ARTIFACTS / "widget-dark.png"), full_page=True)
+    seen.page.emulate_media(color_scheme="light")  # live, without reload
+    assert frame.evaluate(f"({background})(document)") == "rgb(255, 255, 255)"
+    seen.page.evaluate("window.postMessage({type: 'gupshup:theme', theme: 'dark'}, '*')")
+    expect(frame.locator("html")).to_have_attribute("data-theme", "dark")
+    assert frame.evaluate(f"({background})(document)") == "rgb(22, 23, 26)"
+
+
+def test_hostile_messages_render_as_inert_text(visit: Any, servers: Servers) -> None:
+    seen = visit(f"{servers.host}/script?group=xss&count=10")
+    frame = _widget_frame(seen.page, len(HOSTILE))
+    seen.page.wait_for_timeout(500)
+    texts = frame.locator(".msg .text").all_inner_texts()
+    assert sorted(texts) == sorted(HOSTILE)
+    assert frame.locator("main img, main svg, main iframe, main a[href^=javascript]").count() == 0
+    assert frame.locator("main script, main style").count() == 0
+    assert frame.locator("h1").inner_text().endswith("<b>Bold</b> title")
+    assert seen.dialogs == []
+    assert frame.evaluate("getComputedStyle(document.body).display") == "block"
+    seen.page.screenshot(path=str(ARTIFACTS / "widget-hostile.png"), full_page=True)
+    _only_our_origins(seen, servers)
+
+
+def test_public_stream_widget(visit: Any, servers: Servers) -> None:
+    seen = visit(f"{servers.host}/script?stream=public&count=6&lang=hi")
+    frame = _widget_frame(seen.page, 6)
+    assert frame.evaluate("document.documentElement.lang") == "hi"
+    assert "Adult" not in frame.locator("main").inner_text()
+
+
+def test_customization_page_updates_preview_and_snippets(visit: Any, servers: Servers) -> None:
+    seen = visit(servers.widgets + "/", viewport={"width": 1200, "height": 1000})
+    page = seen.page
+    script, preview = page.locator("#snippet-script"), page.locator("#preview")
+    page.fill("#group", "cricketbuzz")
+    expect(script).to_have_value(re.compile("cricketbuzz"))
+    expect(preview).to_have_attribute("src", re.compile("cricketbuzz"))
+    expect(page.locator("#group-check")).to_contain_text("Group found")
+    page.fill("#group", "nosuchgroup")
+    expect(page.locator("#group-check")).to_contain_text("doesn't exist")
+    page.fill("#group", "jumpy")
+    page.click("button.swatch:has-text('Ocean')")
+    expect(script).to_have_value(re.compile("#1971c2"))
+    page.select_option("#theme", "dark")
+    page.fill("#count", "3")
+    expect(page.locator("#snippet-iframe")).to_have_value(re.compile("theme=dark"))
+    url = page.input_value("#snippet-url")
+    assert "color=%231971c2" in url and "count=3" in url
+    expect(preview).to_have_attribute("src", re.compile("count=3"))
+    frame = page.frame_locator("#preview")
+    expect(frame.locator(".msg")).to_have_count(3)
+    page.screenshot(path=str(ARTIFACTS / "customize.png"), full_page=True)
+    assert seen.context.cookies() == []
+
+
+def test_customization_page_as_a_plain_form(visit: Any, servers: Servers) -> None:
+    seen = visit(servers.widgets + "/", java_script_enabled=False)
+    page = seen.page
+    page.fill("#group", "shayari")
+    page.click("button.swatch:has-text('Leaf')")
+    page.wait_for_url("**group=shayari**")
+    assert "#2f9e44" in page.input_value("#snippet-script")
+    assert "shayari" in (page.get_attribute("#preview", "src") or "")
+
+
+def test_artifacts_exist() -> None:
+    names = {p.name for p in ARTIFACTS.glob("*.png")}
+    assert {"widget-light.png", "widget-dark.png", "customize.png"} <= names
+
+
+def test_artifacts_dir_is_ignored() -> None:
+    ignore = (Path(__file__).resolve().parent.parent / ".gitignore").read_text()
+    assert "tests/artifacts/" in ignore
+
+
+def _code(app_state: Any, phone: str) -> str:
+    texts = [m.text for m in app_state.local_gupshup.outbox.messages(phone) if m.kind == "code"]
+    match = re.search(r" is ([A-Z0-9]{4})\.", texts[0])
+    assert match
+    return match.group(1)
+
+
+def _members(frame: Frame) -> int:
+    match = re.search(r"(\d+) members", frame.locator(".head .meta").inner_text())
+    assert match
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_subscribe_in_an_embedded_widget(visit: Any, servers: Servers, app_state: Any,
+                                         javascript: bool) -> None:
+    phone = "9819535711" if javascript else "9819535722"
+    group = "shayari" if javascript else "delhimetro"
+    seen = visit(f"{servers.host}/script?group={group}&subscribe=true&count=2",
+                 java_script_enabled=javascript)
+    if not javascript:  # the script snippet needs scripts: use the iframe snippet
+        seen.page.goto(f"{servers.host}/iframe?src=/widget/groups/{group}%3Fsubscribe%3D1"
+                       "%26count%3D2")
+    frame = _widget_frame(seen.page, 2)
+    before = _members(frame)
+    frame.fill("#sub-phone", "+91 " + phone[:5] + " " + phone[5:])
+    frame.click("#subscribe button[type=submit]")
+    code_field = frame.locator("#sub-code")
+    expect(code_field).to_be_visible()
+    expect(frame.locator("#sub-status")).to_contain_text("******" + phone[-4:])
+    if javascript:
+        expect(code_field).to_be_focused()
+        expect(frame.locator("#announce")).to_contain_text("code is on its way")
+        expect(frame.locator(".sub-resend button")).to_be_disabled()
+    assert code_field.get_attribute("autocomplete") == "one-time-code"
+    frame.fill("#sub-code", "zzzz" if _code(app_state, phone) != "ZZZZ" else "yyyy")
+    frame.click("#subscribe form[data-step=confirm] button")
+    expect(frame.locator("#sub-status")).to_contain_text("tries left")
+    frame.fill("#sub-code", _code(app_state, phone).lower())
+    frame.click("#subscribe form[data-step=confirm] button")
+    expect(frame.locator("#sub-status")).to_contain_text("Done!")
+    seen.page.screenshot(path=str(ARTIFACTS / f"subscribed-js-{javascript}.png"),
+                         full_page=True)
+    app_state.data.cache._store.clear()  # let the member count be fetched anew
+    frame.goto(frame.url.split("?")[0] + "?count=2")
+    assert _members(frame) == before + 1
+    _only_our_origins(seen, servers)

@@ -1,0 +1,106 @@
+"""The widget server: `create_app(settings)` builds everything; nothing happens at import."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import AsyncIterator
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from widget_server.abuse import AbuseGuard
+from widget_server.api import api_mount
+from widget_server.assets import StaticAssets, resource_dir
+from widget_server.cache import Cache
+from widget_server.clock import Clock, system_clock
+from widget_server.customize import customize
+from widget_server.embed import atom_feed, embed_js, oembed
+from widget_server.groups import GroupData
+from widget_server.gupshup.app import LocalGupShup, create_gupshup_app, healthz
+from widget_server.metrics import Metrics
+from widget_server.render import Renderer
+from widget_server.settings import Settings
+from widget_server.subscribe import Subscriptions
+from widget_server.subscribe_views import confirm_form, confirm_json, start_form, start_json
+from widget_server.tickets import Tickets
+from widget_server.upstream.budget import Budget
+from widget_server.upstream.client import UpstreamClient
+from widget_server.widgets import group_widget, public_widget
+
+LOCAL_BASE = "http://local-gupshup"
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock,
+               transport: httpx.AsyncBaseTransport | None = None) -> Starlette:
+    """The widget server. With no upstream URL (and no transport) it embeds the local
+    GupShup: served at `/GupshupAPI/rest` and called in-process as the upstream."""
+    local = None
+    base = settings.upstream_url or LOCAL_BASE
+    if transport is None and not settings.upstream_url:
+        local = LocalGupShup(settings, clock)
+        transport = httpx.ASGITransport(app=create_gupshup_app(settings, service=local))
+    metrics = Metrics()
+    budget = Budget(settings.budget, settings.budget_reserve, clock)
+    client = UpstreamClient(base, budget, timeout=settings.upstream_timeout,
+                            transport=transport, calls=metrics.upstream,
+                            tags=metrics.throttle_tags)
+    cache = Cache(clock, budget, metrics, maxsize=settings.cache_size,
+                  min_ttl=settings.min_ttl, error_ttl=settings.error_ttl,
+                  active_horizon=settings.active_horizon)
+    assets = StaticAssets(resource_dir("static"))
+    routes: list[BaseRoute] = [
+        Route("/", customize, name="customize"),
+        Route("/embed.js", embed_js, name="embed_js"),
+        Route("/widget/groups/{group}", group_widget, name="group_widget"),
+        Route("/widget/groups/{group}/subscribe", start_form, methods=["POST"],
+              name="subscribe"),
+        Route("/widget/groups/{group}/subscribe/confirm", confirm_form, methods=["POST"],
+              name="subscribe_confirm"),
+        Route("/api/groups/{group}/subscribe", start_json, methods=["POST"],
+              name="api_subscribe"),
+        Route("/api/groups/{group}/subscribe/confirm", confirm_json, methods=["POST"],
+              name="api_subscribe_confirm"),
+        Route("/widget/public", public_widget, name="public_widget"),
+        Route("/oembed", oembed, name="oembed"),
+        Route("/feeds/groups/{group}.atom", atom_feed, name="atom_feed"),
+        Route("/static/{path:path}", assets.serve, name="static"),
+        Route("/healthz", healthz, name="healthz"),
+        Route("/metrics", metrics_view, name="metrics"),
+        api_mount(),
+    ]
+    if local is not None:
+        routes += local.routes
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await cache.drain()
+        await client.aclose()
+        if local is not None:
+            local.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.local_gupshup = local
+    app.state.metrics = metrics
+    app.state.budget = budget
+    app.state.data = GroupData(client, cache)
+    secret = settings.secret_key or secrets.token_urlsafe(32)
+    app.state.subscriptions = Subscriptions(client, Tickets(secret, clock), AbuseGuard(clock),
+                                            clock)
+    app.state.assets = assets
+    app.state.renderer = Renderer(assets)
+    return app
+
+
+async def metrics_view(request: Request) -> Response:
+    metrics: Metrics = request.app.state.metrics
+    budget: Budget = request.app.state.budget
+    for window, left in (await budget.remaining()).items():
+        metrics.budget_left.labels(window=window).set(left)
+    metrics.cache_keys.set(len(request.app.state.data.cache))
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4")

@@ -1,0 +1,117 @@
+"""The subscription over HTTP. Forms: post, then 303 to the widget page (works without
+JavaScript); errors render the widget at their status. JSON twins live under /api."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from widget_server.embed import base_url
+from widget_server.i18n import lang_of, say
+from widget_server.net import client_ip
+from widget_server.options import Options
+from widget_server.subscribe import RESEND_AFTER, Outcome, Subscriptions
+from widget_server.widgets import render_group
+
+MAX_FORM = 4096
+
+
+def cross_site(request: Request) -> bool:
+    """A POST from another site: refused (Sec-Fetch-Site, or else Origin, says so)."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site != "same-origin"
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False  # not a browser: nothing to forge on its behalf
+    return origin.rstrip("/") not in (base_url(request), str(request.base_url).rstrip("/"))
+
+
+async def _form(request: Request) -> dict[str, str]:
+    async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM) as form:
+        return {k: v[:MAX_FORM] for k, v in form.items() if isinstance(v, str)}
+
+
+def _subscriptions(request: Request) -> Subscriptions:
+    subs: Subscriptions = request.app.state.subscriptions
+    return subs
+
+
+async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]]:
+    group = str(request.path_params["group"])
+    if cross_site(request):
+        return Outcome("cross_site", 403), {}
+    try:
+        form = await _form(request)
+    except Exception:  # a malformed or oversized body is a bad request, not a crash
+        return Outcome("bad_phone", 400), {}
+    ip = client_ip(request, frozenset(request.app.state.settings.trusted_proxies))
+    subs = _subscriptions(request)
+    if confirm:
+        outcome = await subs.confirm(group, form.get("ticket", ""), form.get("code", ""), ip)
+    elif form.get("resend") and form.get("ticket"):
+        outcome = await subs.resend(group, form["ticket"], ip)
+    else:
+        outcome = await subs.start(group, form.get("phone", ""), ip, form.get("website", ""))
+    return outcome, form
+
+
+def message(outcome: Outcome, lang: str) -> str:
+    minutes = max(1, round((outcome.retry_after or 60) / 60))
+    return say(lang, outcome.key, phone=outcome.phone or "", n=outcome.attempts_left or 0,
+               m=minutes, s=int(outcome.retry_after or RESEND_AFTER))
+
+
+def _retry_headers(outcome: Outcome) -> dict[str, str]:
+    return {"Retry-After": str(int(outcome.retry_after + 0.999))} if outcome.retry_after else {}
+
+
+async def _form_view(request: Request, confirm: bool) -> Response:
+    options = Options.parse(request.query_params)
+    outcome, form = await _run(request, confirm)
+    group = str(request.path_params["group"])
+    if outcome.ok:
+        step = "confirm" if outcome.ticket else "done"
+        query = {"step": step, "note": outcome.key, "ticket": outcome.ticket or "",
+                 "phone": outcome.phone if step == "done" else ""}
+        extra = urlencode({k: v for k, v in query.items() if v})
+        url = f"/widget/groups/{group}?{options.query(subscribe=1)}&{extra}#subscribe"
+        return RedirectResponse(url, 303)
+    state = {"step": "confirm" if outcome.ticket else "start", "ticket": outcome.ticket,
+             "error": message(outcome, options.lang), "phone": form.get("phone", "")}
+    return await render_group(request, options, group, state, outcome.status,
+                              _retry_headers(outcome))
+
+
+async def start_form(request: Request) -> Response:
+    return await _form_view(request, confirm=False)
+
+
+async def confirm_form(request: Request) -> Response:
+    return await _form_view(request, confirm=True)
+
+
+async def _json_view(request: Request, confirm: bool) -> Response:
+    lang = lang_of(request.query_params.get("lang"))
+    outcome, _ = await _run(request, confirm)
+    body: dict[str, Any] = {"status": "ok" if outcome.ok else "error", "code": outcome.key,
+                            "message": message(outcome, lang)}
+    if outcome.ticket:
+        body.update(ticket=outcome.ticket, resendAfter=RESEND_AFTER)
+    if outcome.attempts_left is not None:
+        body["attemptsLeft"] = outcome.attempts_left
+    if outcome.retry_after:
+        body["retryAfter"] = int(outcome.retry_after + 0.999)
+    return JSONResponse(body, outcome.status, headers={"Cache-Control": "no-store",
+                                                       **_retry_headers(outcome)})
+
+
+async def start_json(request: Request) -> Response:
+    return await _json_view(request, confirm=False)
+
+
+async def confirm_json(request: Request) -> Response:
+    return await _json_view(request, confirm=True)

@@ -77,10 +77,13 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if local is not None:
+            await local.start()
         yield
         await cache.drain()
         await client.aclose()
         if local is not None:
+            await local.stop()
             local.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -53,7 +53,23 @@ class Settings:
     redis_url: str = ""
     secret_key: str = ""
     allowed_origins: tuple[str, ...] = ()
+    # How the local GupShup sends SMS: `outbox` (stored only), `sms-api` (seed 002) or
+    # `partner-template` (seed 003); credentials only ever from the environment.
     sms_gateway: str = "outbox"
+    sms_api_url: str = "https://api.gupshup.io"
+    sms_app_id: str = ""
+    sms_api_key: str = ""
+    sms_source: str = ""
+    partner_api_url: str = "https://partner.gupshup.io"
+    partner_app_id: str = ""
+    partner_token: str = ""
+    partner_app_name: str = ""
+    partner_template_id: str = ""
+    partner_source: str = ""
+    sms_webhook_secret: str = ""
+    sms_timeout: float = 15.0
+    sms_retry_base: float = 5.0
+    sms_max_attempts: int = 6
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl
 
+import httpx
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -25,7 +27,10 @@ from widget_server.gupshup.throttle import Throttle
 from widget_server.gupshup.wire import render
 from widget_server.net import client_ip
 from widget_server.settings import Settings
+from widget_server.sms.dispatcher import Dispatcher
 from widget_server.sms.outbox import Outbox
+from widget_server.sms.reports import WEBHOOK_PATH, DeliveryReports
+from widget_server.sms.setup import build_sender
 
 log = logging.getLogger("widget_server.gupshup")
 
@@ -42,10 +47,17 @@ XML_DEFAULT = frozenset({"gupshup.getpublicstream", "groups.getmessage", "groups
 class LocalGupShup:
     """The service: storage, outbox, throttle, and the dispatch of one call."""
 
-    def __init__(self, settings: Settings, clock: Clock = system_clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock = system_clock, *,
+                 sms_transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.settings = settings
         self.db = Database(settings.data_dir / "gupshup.sqlite3")
-        self.outbox = Outbox(self.db, clock)
+        self.sender = build_sender(settings, clock, sms_transport)
+        self.outbox = Outbox(self.db, clock, "queued" if self.sender else "stored")
+        self.reports = DeliveryReports(self.db, clock, settings.sms_webhook_secret)
+        self._dispatcher = self.sender and Dispatcher(
+            self.outbox, self.sender, clock, retry_base=settings.sms_retry_base,
+            max_attempts=settings.sms_max_attempts, submitted=self.reports.wake)
+        self._tasks: list[asyncio.Task[None]] = []
         self.service = Service(self.db, self.outbox, clock)
         self.throttle = Throttle(settings.throttle_warn, settings.throttle_limit, clock)
         self._trusted = frozenset(settings.trusted_proxies)
@@ -110,7 +122,22 @@ class LocalGupShup:
 
     @property
     def routes(self) -> list[BaseRoute]:
-        return [Route(REST_PATH, self.rest, methods=["GET", "POST"])]
+        return [Route(REST_PATH, self.rest, methods=["GET", "POST"]),
+                Route(WEBHOOK_PATH, self.reports.webhook, methods=["POST"])]
+
+    async def start(self) -> None:
+        """The background work: delivery reports, and the dispatcher when SMS are sent."""
+        self._tasks.append(asyncio.create_task(self.reports.run(), name="sms-reports"))
+        if self._dispatcher:
+            self._tasks.append(asyncio.create_task(self._dispatcher.run(), name="sms-sender"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self.sender:
+            await self.sender.aclose()
 
     def close(self) -> None:
         self.db.close()
@@ -143,7 +170,9 @@ def create_gupshup_app(settings: Settings, *, clock: Clock = system_clock,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await gupshup.start()
         yield
+        await gupshup.stop()
         gupshup.close()
 
     app = Starlette(routes=[*gupshup.routes, Route("/healthz", healthz)], lifespan=lifespan)

@@ -45,7 +45,7 @@ def rates(ceilings: tuple[int, int, int]) -> list[Rate]:
     return kept
 
 
-async def _resolve(value: Any) -> Any:
+async def resolve(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
@@ -88,8 +88,8 @@ class Budget:
         stamp = int(now * 1000)
         buckets = [self._total] if reserve else [self._shared, self._total]
         for bucket in buckets:
-            await _resolve(bucket.leak(stamp))
-            decision = await _resolve(bucket.put_decision(RateItem("upstream", stamp)))
+            await resolve(bucket.leak(stamp))
+            decision = await resolve(bucket.put_decision(RateItem("upstream", stamp)))
             if not decision.allowed:
                 # An item already put in `shared` stays: counting a call that was not made
                 # errs on the safe side.
@@ -135,7 +135,7 @@ class Budget:
     async def remaining(self) -> dict[str, int]:
         """Calls left in each window now, counting the reserve."""
         stamp = int(self._clock() * 1000)
-        await _resolve(self._total.leak(stamp))
+        await resolve(self._total.leak(stamp))
         return {name: max(0, ceiling - await _count_since(self._total, stamp - int(sec * 1000)))
                 for ceiling, (name, sec) in zip(self.ceilings, WINDOWS, strict=True)}
 
@@ -143,5 +143,5 @@ class Budget:
 async def _count_since(bucket: AbstractBucket, since: int) -> int:
     items = getattr(bucket, "items", None)
     if items is None:
-        return int(await _resolve(bucket.count()))
+        return int(await resolve(bucket.count()))
     return len(items) - bisect_left(items, since, key=attrgetter("timestamp"))

@@ -41,10 +41,18 @@ def conditional(request: Request, body: bytes, media_type: str,
     """`body` with a strong ETag, or 304 when the client already has it."""
     etag = etag_of(body)
     headers = {**headers, "ETag": etag}
-    wanted = request.headers.get("if-none-match", "")
-    if status == 200 and (etag in [t.strip() for t in wanted.split(",")] or wanted == "*"):
+    if status == 200 and if_none_match(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(body, status, headers=headers, media_type=media_type)
+
+
+def if_none_match(request: Request, etag: str) -> bool:
+    """Whether the client's copy is current (weak comparison, as RFC 9110 asks for it)."""
+    wanted = request.headers.get("if-none-match")
+    if not wanted:
+        return False
+    return wanted.strip() == "*" or etag in [t.strip().removeprefix("W/")
+                                            for t in wanted.split(",")]
 
 
 def json_bytes(payload: Any) -> bytes:

@@ -1,26 +1,26 @@
 """Jinja2 rendering, done once per (data version, options) and kept.
 
-A page is stored with a placeholder where the CSP nonce goes; each response swaps in a
-fresh nonce. The placeholder holds `<`, which autoescaping turns into `&lt;` everywhere
-else, so no message text can ever match it.
+A kept page is sent byte for byte as rendered, so its ETag is strong and a cached request
+costs a dictionary lookup. That is why the CSP allows the page's inline `<style>` by its
+hash (computed once, here) rather than by a per-response nonce; pages have no inline
+scripts at all.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
-import secrets
 from collections.abc import Callable, Hashable
-from hashlib import blake2b
 from typing import Any
 
 from cachetools import LRUCache
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
 from widget_server.assets import StaticAssets, resource_dir
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-NONCE_SLOT = "<%nonce%>"
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
 def xml_text(value: str) -> str:
@@ -29,16 +29,16 @@ def xml_text(value: str) -> str:
 
 
 class Rendered:
-    __slots__ = ("body", "etag")
+    __slots__ = ("body", "etag", "headers", "style_hashes")
 
     def __init__(self, body: str) -> None:
         self.body = body.encode()
-        # Weak: the bytes differ by their nonce, the representation does not.
-        self.etag = 'W/"' + blake2b(self.body, digest_size=12).hexdigest() + '"'
-
-    def with_nonce(self) -> tuple[bytes, str]:
-        nonce = secrets.token_urlsafe(16)
-        return self.body.replace(NONCE_SLOT.encode(), nonce.encode()), nonce
+        self.etag = '"' + hashlib.blake2b(self.body, digest_size=12).hexdigest() + '"'
+        self.style_hashes = tuple(
+            "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+            for css in _STYLE.findall(body))
+        # Response headers, built on first use per variant and kept with the page.
+        self.headers: dict[Hashable, dict[str, str]] = {}
 
 
 class Renderer:
@@ -47,7 +47,6 @@ class Renderer:
                                autoescape=select_autoescape(["html", "xml", "atom"]),
                                trim_blocks=True, lstrip_blocks=True)
         self.env.globals["static"] = assets.url
-        self.env.globals["nonce"] = Markup(NONCE_SLOT)
         self.env.filters["xmltext"] = xml_text
         self._cache: LRUCache[Hashable, Rendered] = LRUCache(maxsize)
 

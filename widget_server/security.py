@@ -1,10 +1,12 @@
-"""Headers for pages other sites frame: a strict CSP with a nonce, nosniff, no referrer."""
+"""Headers for pages other sites frame: a strict CSP (scripts only from our own files,
+inline styles only by hash), nosniff, no referrer."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from widget_server.http import if_none_match
 from widget_server.render import Rendered
 
 
@@ -12,9 +14,9 @@ def frame_ancestors(allowed: tuple[str, ...]) -> str:
     return " ".join(("'self'", *allowed)) if allowed else "*"
 
 
-def csp(nonce: str, ancestors: str, *, frames: bool = False) -> str:
+def csp(style_hashes: tuple[str, ...], ancestors: str, *, frames: bool = False) -> str:
     parts = [
-        "default-src 'none'", f"script-src 'nonce-{nonce}'", f"style-src 'self' 'nonce-{nonce}'",
+        "default-src 'none'", "script-src 'self'", " ".join(("style-src 'self'", *style_hashes)),
         "img-src 'self' data:", "connect-src 'self'", "form-action 'self'", "base-uri 'none'",
         "object-src 'none'", f"frame-ancestors {ancestors}",
     ]
@@ -26,14 +28,16 @@ def csp(nonce: str, ancestors: str, *, frames: bool = False) -> str:
 def page_response(request: Request, page: Rendered, *, status: int = 200,
                   headers: dict[str, str] | None = None, frames: bool = False,
                   ancestors: str | None = None) -> Response:
-    """The page with a fresh nonce, or 304 when the client has it (without a new CSP,
-    so the one stored with the client's copy, whose nonce matches it, stays)."""
-    settings = request.app.state.settings
-    common = {"ETag": page.etag, "X-Content-Type-Options": "nosniff",
-              "Referrer-Policy": "no-referrer", **(headers or {})}
-    if status == 200 and request.headers.get("if-none-match") == page.etag:
-        return Response(status_code=304, headers=common)
-    body, nonce = page.with_nonce()
-    policy = csp(nonce, ancestors or frame_ancestors(settings.allowed_origins), frames=frames)
-    return Response(body, status, media_type="text/html; charset=utf-8",
-                    headers={**common, "Content-Security-Policy": policy})
+    """The page as rendered, or 304 when the client already has it."""
+    if ancestors is None:
+        ancestors = frame_ancestors(request.app.state.settings.allowed_origins)
+    common = page.headers.get((ancestors, frames))
+    if common is None:
+        common = page.headers[(ancestors, frames)] = {
+            "ETag": page.etag, "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": csp(page.style_hashes, ancestors, frames=frames)}
+    if status == 200 and if_none_match(request, page.etag):
+        return Response(status_code=304, headers={**common, **(headers or {})})
+    return Response(page.body, status, media_type="text/html; charset=utf-8",
+                    headers={**common, **(headers or {})})

@@ -98,3 +98,32 @@ async def test_metrics(tmp_path: Path) -> None:
         assert 'widget_cache_requests_total{result="hit"} 1.0' in text
         assert 'widget_upstream_calls_total{method="groups.getInfo",outcome="ok"} 1.0' in text
         assert 'widget_budget_remaining{window="minute"} 21.0' in text
+
+
+async def test_bodies_are_built_once_per_data_version_and_gzipped_once(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        bodies = env.app.state.json_bodies  # type: ignore[attr-defined]
+        plain = await env.client.get("/api/groups/jumpy/messages",
+                                     headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        for _ in range(5):
+            zipped = await env.client.get("/api/groups/jumpy/messages",
+                                          headers={"Accept-Encoding": "gzip, br"})
+            assert zipped.headers["content-encoding"] == "gzip"
+            assert zipped.json() == plain.json()  # httpx decodes it
+            assert zipped.headers["etag"] == plain.headers["etag"]
+            assert "Accept-Encoding" in zipped.headers["vary"]
+        assert len(bodies) == 1
+        await env.client.get("/api/groups/jumpy/messages?range=3")
+        assert len(bodies) == 2
+
+
+async def test_widgets_tell_a_cdn_how_long_and_how_stale(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        for path in ("/widget/groups/jumpy", "/api/groups/jumpy", "/widget/public"):
+            response = await env.client.get(path, headers={"Accept-Encoding": "gzip"})
+            control = response.headers["cache-control"]
+            for part in ("public", "max-age=", "s-maxage=", "stale-while-revalidate=",
+                         "stale-if-error=86400"):
+                assert part in control, (path, control)
+            assert "Accept-Encoding" in response.headers["vary"]

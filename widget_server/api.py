@@ -15,16 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
+from widget_server.bodies import BodyCache, send_body
 from widget_server.cache import Served
 from widget_server.groups import GROUP_NAME, MAX_FROM, PAGE, GroupData
-from widget_server.http import (
-    JSON,
-    cache_control,
-    conditional,
-    error_code,
-    error_status,
-    json_bytes,
-)
+from widget_server.http import JSON, cache_control, error_code, error_status, json_bytes
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
 
@@ -96,11 +90,16 @@ def _message(error: UpstreamError) -> str:
     }.get(error_code(error), "GupShup refused the request.")
 
 
-def _answer(request: Request, payload: dict[str, Any], served: Served[Any]) -> Response:
-    payload = {**payload, "fetched": _iso(served.fetched), "stale": served.stale}
+def _answer(request: Request, shape: tuple[Any, ...], served: Served[Any],
+            payload: Callable[[], dict[str, Any]]) -> Response:
+    """The body for `shape` (what the request asked) and the data's version, built once."""
+    def build() -> bytes:
+        return json_bytes({**payload(), "fetched": _iso(served.fetched), "stale": served.stale})
+
+    bodies: BodyCache = request.app.state.json_bodies
+    body = bodies.get((*shape, served.version, served.stale), build)
     interval = _data(request).cache.interval()
-    return conditional(request, json_bytes(payload), JSON,
-                       {"Cache-Control": cache_control(served, interval)})
+    return send_body(request, body, JSON, {"Cache-Control": cache_control(served, interval)})
 
 
 def _iso(timestamp: float) -> str:
@@ -114,8 +113,10 @@ def _stream_payload(stream: Stream) -> dict[str, Any]:
 
 @api_view
 async def group_info(request: Request) -> Response:
-    served = await _data(request).info(group_name(request))
-    return _answer(request, {"group": served.value.as_json()}, served)
+    name = group_name(request)
+    served = await _data(request).info(name)
+    return _answer(request, ("info", name.lower()), served,
+                   lambda: {"group": served.value.as_json()})
 
 
 @api_view
@@ -124,15 +125,16 @@ async def group_messages(request: Request) -> Response:
     start = int_param(request, "from", 0, 0, MAX_FROM)
     count = int_param(request, "range", PAGE, 1, PAGE)
     served = await _data(request).messages(name, start, count)
-    payload = {"group": name, "from": start, "range": count, **_stream_payload(served.value)}
-    return _answer(request, payload, served)
+    return _answer(request, ("messages", name, start, count), served, lambda: {
+        "group": name, "from": start, "range": count, **_stream_payload(served.value)})
 
 
 @api_view
 async def group_latest(request: Request) -> Response:
-    served = await _data(request).messages(group_name(request), 0, 1)
-    latest = served.value.messages[0].as_json() if served.value.messages else None
-    return _answer(request, {"message": latest}, served)
+    name = group_name(request)
+    served = await _data(request).messages(name, 0, 1)
+    return _answer(request, ("latest", name.lower()), served, lambda: {
+        "message": served.value.messages[0].as_json() if served.value.messages else None})
 
 
 @api_view
@@ -141,9 +143,9 @@ async def public_stream(request: Request) -> Response:
     count = int_param(request, "range", PAGE, 1, PAGE)
     skip_adult = bool_param(request, "skipAdult", True)
     served = await _data(request).public(start, count, skip_adult)
-    payload = {"from": start, "range": count, "skipAdult": skip_adult,
-               "messages": [m.as_json() for m in served.value.messages]}
-    return _answer(request, payload, served)
+    return _answer(request, ("public", start, count, skip_adult), served, lambda: {
+        "from": start, "range": count, "skipAdult": skip_adult,
+        "messages": [m.as_json() for m in served.value.messages]})
 
 
 def api_mount() -> Mount:

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from widget_server.abuse import AbuseGuard
 from widget_server.api import api_mount
 from widget_server.assets import StaticAssets, resource_dir
+from widget_server.bodies import BodyCache
 from widget_server.cache import Cache
 from widget_server.clock import Clock, system_clock
 from widget_server.customize import customize
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
                                             clock)
     app.state.assets = assets
     app.state.renderer = Renderer(assets)
+    app.state.json_bodies = BodyCache(4096)
     return app
 
 

@@ -10,9 +10,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from widget_server.assets import BRIEF, StaticAssets
+from widget_server.bodies import send_body
 from widget_server.clock import iso8601
 from widget_server.groups import GROUP_NAME, GroupData
-from widget_server.http import conditional, error_status
+from widget_server.http import error_status
 from widget_server.options import Options
 from widget_server.render import Renderer
 from widget_server.upstream.errors import UpstreamError
@@ -102,5 +103,5 @@ async def atom_feed(request: Request) -> Response:
     rendered = renderer.render(key, "feed.atom", lambda: {
         "base": base, "group": info.value, "messages": messages,
         "updated": iso8601(messages[0].time.timestamp() if messages else info.fetched)})
-    return conditional(request, rendered.body, "application/atom+xml; charset=utf-8",
-                       {"Cache-Control": "public, max-age=300"})
+    return send_body(request, rendered, "application/atom+xml; charset=utf-8",
+                     {"Cache-Control": "public, max-age=300"})

@@ -4,11 +4,9 @@ and the status code of each upstream error."""
 from __future__ import annotations
 
 import json
-from hashlib import blake2b
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 from widget_server.cache import Served
 from widget_server.upstream.errors import (
@@ -24,26 +22,12 @@ STALE_IF_ERROR = 86400
 JSON = "application/json"
 
 
-def etag_of(body: bytes) -> str:
-    return '"' + blake2b(body, digest_size=12).hexdigest() + '"'
-
-
 def cache_control(served: Served[Any], interval: float) -> str:
     """Fresh for what is left of the entry's freshness; a CDN may serve it stale while it
     revalidates, or for a day when we fail."""
     max_age = 0 if served.stale else int(served.fresh_for)
     return (f"public, max-age={max_age}, s-maxage={max_age}, "
             f"stale-while-revalidate={int(interval)}, stale-if-error={STALE_IF_ERROR}")
-
-
-def conditional(request: Request, body: bytes, media_type: str,
-                headers: dict[str, str], status: int = 200) -> Response:
-    """`body` with a strong ETag, or 304 when the client already has it."""
-    etag = etag_of(body)
-    headers = {**headers, "ETag": etag}
-    if status == 200 and if_none_match(request, etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, status, headers=headers, media_type=media_type)
 
 
 def if_none_match(request: Request, etag: str) -> bool:

@@ -18,6 +18,7 @@ from cachetools import LRUCache
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from widget_server.assets import StaticAssets, resource_dir
+from widget_server.bodies import Body
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
@@ -28,12 +29,11 @@ def xml_text(value: str) -> str:
     return _NOT_XML.sub("", str(value))
 
 
-class Rendered:
-    __slots__ = ("body", "etag", "headers", "style_hashes")
+class Rendered(Body):
+    __slots__ = ("headers", "style_hashes")
 
     def __init__(self, body: str) -> None:
-        self.body = body.encode()
-        self.etag = '"' + hashlib.blake2b(self.body, digest_size=12).hexdigest() + '"'
+        super().__init__(body.encode())
         self.style_hashes = tuple(
             "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
             for css in _STYLE.findall(body))

@@ -6,8 +6,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget_server.http import if_none_match
+from widget_server.bodies import send_body
 from widget_server.render import Rendered
+
+HTML = "text/html; charset=utf-8"
 
 
 def frame_ancestors(allowed: tuple[str, ...]) -> str:
@@ -34,10 +36,6 @@ def page_response(request: Request, page: Rendered, *, status: int = 200,
     common = page.headers.get((ancestors, frames))
     if common is None:
         common = page.headers[(ancestors, frames)] = {
-            "ETag": page.etag, "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
             "Content-Security-Policy": csp(page.style_hashes, ancestors, frames=frames)}
-    if status == 200 and if_none_match(request, page.etag):
-        return Response(status_code=304, headers={**common, **(headers or {})})
-    return Response(page.body, status, media_type="text/html; charset=utf-8",
-                    headers={**common, **(headers or {})})
+    return send_body(request, page, HTML, {**common, **(headers or {})}, status)

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from widget_server.cache import Served
 from widget_server.clock import iso8601
 from widget_server.groups import GROUP_NAME, MAX_FROM, GroupData
-from widget_server.http import error_code, error_status
+from widget_server.http import cache_control, error_code, error_status
 from widget_server.i18n import say, strings
 from widget_server.options import Options
 from widget_server.palette import palettes
@@ -87,7 +87,7 @@ async def render_group(request: Request, options: Options, name: str,
                 "api": f"/api/groups/{info.value.name}/messages?range={options.count}",
                 "sub": _subscribe_context(info.value.name, options, state)}
 
-    control = _control(page)
+    control = _control(request, page)
     if state is None or state == FORM_START:
         key = ("group", name.lower(), start, options, info.version, info.stale, page.version,
                page.stale)
@@ -147,7 +147,7 @@ async def public_widget(request: Request) -> Response:
         **_base_context(request, options), **_page_context(page, start, options),
         "group": None, "stale": page.stale,
         "api": f"/api/public?range={options.count}&skipAdult={str(skip_adult).lower()}"})
-    return page_response(request, rendered, headers={"Cache-Control": _control(page)})
+    return page_response(request, rendered, headers={"Cache-Control": _control(request, page)})
 
 
 async def _both(first: Any, second: Any) -> tuple[Served[Group], Served[Stream]]:
@@ -169,5 +169,5 @@ def _page_context(page: Served[Stream], start: int, options: Options) -> dict[st
     }
 
 
-def _control(page: Served[Stream]) -> str:
-    return f"public, max-age={0 if page.stale else min(60, int(page.fresh_for))}"
+def _control(request: Request, page: Served[Stream]) -> str:
+    return cache_control(page, _data(request).cache.interval())

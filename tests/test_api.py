@@ -93,8 +93,10 @@ async def test_pagination_fetches_the_page_asked_for(tmp_path: Path) -> None:
 async def test_metrics(tmp_path: Path) -> None:
     async with widget_env(tmp_path) as env:
         await env.client.get("/api/groups/jumpy")
-        await env.client.get("/api/groups/jumpy")
+        await env.client.get("/api/groups/jumpy")  # replayed by the hot path
+        await env.client.get("/api/groups/jumpy?again")  # another URL: a cache hit
         text = (await env.client.get("/metrics")).text
+        assert "widget_hot_hits_total 1.0" in text
         assert 'widget_cache_requests_total{result="hit"} 1.0' in text
         assert 'widget_upstream_calls_total{method="groups.getInfo",outcome="ok"} 1.0' in text
         assert 'widget_budget_remaining{window="minute"} 21.0' in text

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -22,6 +23,7 @@ from widget_server.customize import customize
 from widget_server.embed import atom_feed, embed_js, oembed
 from widget_server.groups import GroupData
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app, healthz
+from widget_server.hot import HotCache
 from widget_server.metrics import Metrics
 from widget_server.render import Renderer
 from widget_server.settings import Settings
@@ -87,7 +89,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
             await local.stop()
             local.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    hot = Middleware(HotCache, clock=clock, ttl=settings.hot_ttl, hits=metrics.hot_hits)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[hot])
     app.state.settings = settings
     app.state.local_gupshup = local
     app.state.metrics = metrics

@@ -17,6 +17,8 @@ class Metrics:
                                      registry=self.registry)
         self.budget_left = Gauge("widget_budget_remaining", "Upstream calls left per window",
                                  ["window"], registry=self.registry)
+        self.hot_hits = Counter("widget_hot_hits", "Answers replayed by the hot cache",
+                                registry=self.registry)
         self.cache_keys = Gauge("widget_cache_keys", "Keys held in the cache",
                                 registry=self.registry)
 

@@ -50,6 +50,8 @@ class Settings:
     min_ttl: float = 60.0
     error_ttl: float = 30.0
     active_horizon: float = 900.0
+    # How long the hot path replays a publicly cacheable answer (0 turns it off).
+    hot_ttl: float = 1.0
     redis_url: str = ""
     secret_key: str = ""
     allowed_origins: tuple[str, ...] = ()

@@ -1,0 +1,87 @@
+"""The hot path: publicly cacheable GET answers replayed for a second, exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.upstreams import widget_env
+
+pytestmark = pytest.mark.anyio
+
+
+def _hot_hits(env: object) -> float:
+    return float(env.app.state.metrics.hot_hits._value.get())  # type: ignore[attr-defined]
+
+
+async def test_a_repeated_get_is_replayed_byte_for_byte(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        first = await env.client.get("/widget/groups/jumpy")
+        again = await env.client.get("/widget/groups/jumpy")
+        assert _hot_hits(env) == 1
+        assert again.content == first.content
+        assert again.headers["content-security-policy"] == first.headers[
+            "content-security-policy"]
+        not_modified = await env.client.get("/widget/groups/jumpy",
+                                            headers={"If-None-Match": first.headers["etag"]})
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        assert "content-type" not in not_modified.headers
+        assert not_modified.headers["etag"] == first.headers["etag"]
+        assert _hot_hits(env) == 2
+
+
+async def test_variants_do_not_mix(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        plain = await env.client.get("/api/groups/jumpy/messages",
+                                     headers={"Accept-Encoding": "identity"})
+        zipped = await env.client.get("/api/groups/jumpy/messages",
+                                      headers={"Accept-Encoding": "gzip"})
+        assert "content-encoding" not in plain.headers
+        assert zipped.headers["content-encoding"] == "gzip"
+        cors = await env.client.get("/api/groups/jumpy/messages",
+                                    headers={"Accept-Encoding": "identity",
+                                             "Origin": "https://blog.example"})
+        assert cors.headers["access-control-allow-origin"] == "*"
+        bare = await env.client.get("/api/groups/jumpy/messages",
+                                    headers={"Accept-Encoding": "identity"})
+        assert "access-control-allow-origin" not in bare.headers
+        other = await env.client.get("/api/groups/jumpy/messages?range=2")
+        assert len(other.json()["messages"]) == 2
+
+
+async def test_it_lasts_one_second(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        await env.client.get("/api/groups/jumpy")
+        env.clock.advance(1.01)
+        await env.client.get("/api/groups/jumpy")
+        assert _hot_hits(env) == 0
+
+
+@pytest.mark.parametrize("path", [
+    "/widget/groups/jumpy?subscribe=1&step=done",  # a visitor's own step: no-store
+    "/api/groups/nosuchgroup",  # an error
+])
+async def test_private_and_error_answers_are_never_replayed(tmp_path: Path, path: str) -> None:
+    async with widget_env(tmp_path) as env:
+        for _ in range(3):
+            await env.client.get(path)
+        assert _hot_hits(env) == 0
+
+
+async def test_stale_answers_are_not_replayed(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        await env.client.get("/api/groups/jumpy")
+        env.clock.advance(61)
+        stale = await env.client.get("/api/groups/jumpy")
+        assert stale.json()["stale"] is True
+        await env.data.cache.drain()
+        fresh = await env.client.get("/api/groups/jumpy")
+        assert fresh.json()["stale"] is False and _hot_hits(env) == 0
+
+
+async def test_it_can_be_turned_off(tmp_path: Path) -> None:
+    async with widget_env(tmp_path, hot_ttl=0.0) as env:
+        for _ in range(3):
+            await env.client.get("/api/groups/jumpy")
+        assert _hot_hits(env) == 0

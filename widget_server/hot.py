@@ -1,0 +1,98 @@
+"""The hot path: a popular widget is asked for many times a second, and its answer only
+changes when its data does. This ASGI middleware keeps, for a second, each `GET` answer
+the views marked publicly cacheable (`Cache-Control: public`, 200, no cookie), and replays
+it, or a 304, without routing, parsing or rendering anything.
+
+A second is far below any data's freshness, so visitors see nothing older than the
+cache's own rules allow, give or take that second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cachetools import LRUCache
+from prometheus_client import Counter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from widget_server.clock import Clock
+
+# Response headers a 304 must not carry (RFC 9110 15.4.5 keeps the validators and
+# caching headers, and there is no body to describe).
+_NOT_IN_304 = frozenset({b"content-length", b"content-type", b"content-encoding"})
+Key = tuple[bytes, str, bytes, bool, bool]
+_EMPTY: Message = {"type": "http.response.body", "body": b""}
+
+
+@dataclass(frozen=True)
+class _Hot:
+    expires: float
+    start: Message
+    body: Message
+    not_modified: Message
+    etag: bytes
+
+
+class HotCache:
+    def __init__(self, app: ASGIApp, *, clock: Clock, ttl: float, hits: Counter,
+                 maxsize: int = 2048) -> None:
+        self.app = app
+        self._clock = clock
+        self._ttl = ttl
+        self._hits = hits
+        self._entries: LRUCache[Key, _Hot] = LRUCache(maxsize)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or self._ttl <= 0:
+            await self.app(scope, receive, send)
+            return
+        host, gzip, origin, etags = b"", False, False, b""
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value
+            elif name == b"accept-encoding":
+                gzip = b"gzip" in value
+            elif name == b"origin":
+                origin = True  # CORS headers differ with and without one
+            elif name == b"if-none-match":
+                etags = value
+        key: Key = (host, scope["path"], scope["query_string"], gzip, origin)
+        hot = self._entries.get(key)
+        if hot is not None and hot.expires > self._clock():
+            self._hits.inc()
+            if etags and hot.etag in etags:
+                await send(hot.not_modified)
+                await send(_EMPTY)
+                return
+            await send(hot.start)
+            await send(hot.body)
+            return
+        await self.app(scope, receive, self._keeper(key, send))
+
+    def _keeper(self, key: Key, send: Send) -> Send:
+        start: Message = {}
+
+        async def keep(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body" and start:
+                self._keep(key, start, message)
+            await send(message)
+        return keep
+
+    def _keep(self, key: Key, start: Message, body: Message) -> None:
+        if start["status"] != 200 or body.get("more_body", False):
+            return
+        headers = dict(start["headers"])
+        control = headers.get(b"cache-control", b"")
+        if not control.startswith(b"public") or b"max-age=0" in control or \
+                b"set-cookie" in headers or b"etag" not in headers:
+            return  # private, stale (soon replaced by its refresh), or not validatable
+        not_modified = {"type": "http.response.start", "status": 304, "headers": [
+            (k, v) for k, v in start["headers"] if k not in _NOT_IN_304]}
+        self._entries[key] = _Hot(self._clock() + self._ttl, start, body, not_modified,
+                                  headers[b"etag"])
+
+    def clear(self) -> None:
+        self._entries.clear()

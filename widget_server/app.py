@@ -17,7 +17,7 @@ from widget_server.abuse import AbuseGuard
 from widget_server.api import api_mount
 from widget_server.assets import StaticAssets, resource_dir
 from widget_server.bodies import BodyCache
-from widget_server.cache import Cache
+from widget_server.cache import Cache, SharedDown
 from widget_server.clock import Clock, system_clock
 from widget_server.customize import customize
 from widget_server.embed import atom_feed, embed_js, oembed
@@ -27,6 +27,7 @@ from widget_server.hot import HotCache
 from widget_server.metrics import Metrics
 from widget_server.render import Renderer
 from widget_server.settings import Settings
+from widget_server.shared import RedisShared
 from widget_server.subscribe import Subscriptions
 from widget_server.subscribe_views import confirm_form, confirm_json, start_form, start_json
 from widget_server.tickets import Tickets
@@ -47,13 +48,18 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         local = LocalGupShup(settings, clock)
         transport = httpx.ASGITransport(app=create_gupshup_app(settings, service=local))
     metrics = Metrics()
-    budget = Budget(settings.budget, settings.budget_reserve, clock)
+    shared = RedisShared(settings.redis_url, settings.redis_prefix) if settings.redis_url else None
+    total, shared_bucket = (shared.buckets(settings.budget, settings.budget_reserve)
+                            if shared else (None, None))
+    budget = Budget(settings.budget, settings.budget_reserve, clock, total=total,
+                    shared=shared_bucket, peers=shared)
     client = UpstreamClient(base, budget, timeout=settings.upstream_timeout,
                             transport=transport, calls=metrics.upstream,
                             tags=metrics.throttle_tags)
     cache = Cache(clock, budget, metrics, maxsize=settings.cache_size,
                   min_ttl=settings.min_ttl, error_ttl=settings.error_ttl,
-                  active_horizon=settings.active_horizon)
+                  active_horizon=settings.active_horizon, shared=shared,
+                  lock_ttl=2 * settings.upstream_timeout + 1)
     assets = StaticAssets(resource_dir("static"))
     routes: list[BaseRoute] = [
         Route("/", customize, name="customize"),
@@ -82,12 +88,17 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if local is not None:
             await local.start()
+        if shared is not None:
+            with contextlib.suppress(SharedDown):  # Redis may come later: retried on use
+                await shared.repair()
         yield
         await cache.drain()
         await client.aclose()
         if local is not None:
             await local.stop()
             local.close()
+        if shared is not None:
+            await shared.aclose()
 
     hot = Middleware(HotCache, clock=clock, ttl=settings.hot_ttl, hits=metrics.hot_hits)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[hot])
@@ -108,7 +119,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
 async def metrics_view(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
     budget: Budget = request.app.state.budget
-    for window, left in (await budget.remaining()).items():
-        metrics.budget_left.labels(window=window).set(left)
+    with contextlib.suppress(Exception):  # a shared budget's store may be down
+        for window, left in (await budget.remaining()).items():
+            metrics.budget_left.labels(window=window).set(left)
     metrics.cache_keys.set(len(request.app.state.data.cache))
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")

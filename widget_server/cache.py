@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from cachetools import LRUCache
 
@@ -42,6 +42,19 @@ class Entry:
     viewed: float = 0.0
 
 
+class SharedDown(Exception):
+    """The shared store (Redis) did not answer."""
+
+
+class SharedStore(Protocol):
+    """Entries and fetch locks shared by several instances (`shared.RedisShared`)."""
+
+    async def load(self, key: str) -> Entry | None: ...
+    async def save(self, key: str, entry: Entry, error_ttl: float) -> None: ...
+    async def lock(self, key: str, ttl: float) -> str | None: ...
+    async def unlock(self, key: str, token: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class Served(Generic[T]):
     value: T
@@ -55,8 +68,11 @@ class Cache:
     """Keyed upstream results with TTLs that follow the budget."""
 
     def __init__(self, clock: Clock, budget: Budget, metrics: Metrics, *, maxsize: int,
-                 min_ttl: float, error_ttl: float, active_horizon: float) -> None:
+                 min_ttl: float, error_ttl: float, active_horizon: float,
+                 shared: SharedStore | None = None, lock_ttl: float = 15.0) -> None:
         self._clock = clock
+        self._shared = shared
+        self._lock_ttl = lock_ttl
         self._budget = budget
         self._metrics = metrics
         self._store: LRUCache[str, Entry] = LRUCache(maxsize)
@@ -110,6 +126,63 @@ class Cache:
     async def _refresh(self, key: str, fetch: Callable[[], Awaitable[T]]) -> Entry:
         entry = self._store.get(key) or Entry()
         entry.viewed = max(entry.viewed, self._clock())
+        if self._shared is None:
+            await self._fetch(key, entry, fetch)
+        else:
+            try:
+                await self._refresh_shared(self._shared, key, entry, fetch)
+            except SharedDown as error:  # no upstream call: serve what this process holds
+                log.warning("shared cache unavailable for %s: %s", key, error)
+                self._failed(entry, Unavailable("shared cache unavailable"), UNAVAILABLE_RETRY)
+        if entry.version or not isinstance(entry.error, BudgetExhausted):
+            # A miss refused by the budget leaves no entry: a flood of unknown names
+            # cannot push the entries visitors use out of the cache.
+            self._store[key] = entry
+        return entry
+
+    async def _refresh_shared(self, shared: SharedStore, key: str, entry: Entry,
+                              fetch: Callable[[], Awaitable[T]]) -> None:
+        """Take another instance's fresh entry if there is one; else fetch under a lock
+        (`SET NX PX`, outliving the upstream deadline) so only one instance calls."""
+        if self._adopt(entry, await shared.load(key)):
+            return
+        token = await shared.lock(key, self._lock_ttl)
+        if token is None:
+            await self._wait_for_other(shared, key, entry)
+            return
+        try:
+            if self._adopt(entry, await shared.load(key)):
+                return
+            await self._fetch(key, entry, fetch)
+            if entry.error is None or isinstance(entry.error, ApiRefused):
+                await shared.save(key, entry, self._error_ttl)
+        finally:
+            await shared.unlock(key, token)
+
+    async def _wait_for_other(self, shared: SharedStore, key: str, entry: Entry) -> None:
+        deadline = self._clock() + self._lock_ttl
+        while self._clock() < deadline:
+            await asyncio.sleep(0.05)
+            if self._adopt(entry, await shared.load(key)):
+                return
+        self._failed(entry, Unavailable("another instance is still fetching"), 1.0)
+
+    def _adopt(self, entry: Entry, theirs: Entry | None) -> bool:
+        """Copy a newer shared entry into ours; True if it spares an upstream call."""
+        now = self._clock()
+        if theirs is None:
+            return False
+        if theirs.value is not None and theirs.fetched > entry.fetched:
+            entry.value, entry.fetched, entry.error = theirs.value, theirs.fetched, None
+            entry.version += 1
+            entry.retry_at = 0.0
+            return theirs.fetched + self.interval() > now
+        if theirs.error is not None and theirs.retry_at > now and not entry.version:
+            entry.error, entry.retry_at = theirs.error, theirs.retry_at
+            return True
+        return False
+
+    async def _fetch(self, key: str, entry: Entry, fetch: Callable[[], Awaitable[T]]) -> None:
         try:
             value = await fetch()
         except BudgetExhausted as error:
@@ -126,11 +199,6 @@ class Cache:
             entry.value, entry.fetched, entry.error = value, self._clock(), None
             entry.version += 1
             entry.retry_at = 0.0
-        if entry.version or not isinstance(entry.error, BudgetExhausted):
-            # A miss refused by the budget leaves no entry: a flood of unknown names
-            # cannot push the entries visitors use out of the cache.
-            self._store[key] = entry
-        return entry
 
     def _failed(self, entry: Entry, error: UpstreamError, retry_in: float) -> None:
         # The last good value stays; the error only says why it is stale.

@@ -52,7 +52,9 @@ class Settings:
     active_horizon: float = 900.0
     # How long the hot path replays a publicly cacheable answer (0 turns it off).
     hot_ttl: float = 1.0
+    # Several instances share the cache and the budget through Redis (`redis://...`).
     redis_url: str = ""
+    redis_prefix: str = "widget:"
     secret_key: str = ""
     allowed_origins: tuple[str, ...] = ()
     # How the local GupShup sends SMS: `outbox` (stored only), `sms-api` (seed 002) or

@@ -12,18 +12,23 @@ call for a cool-down.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import inspect
+import logging
 from bisect import bisect_left
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, Protocol
 
-from pyrate_limiter import InMemoryBucket, Rate, RateItem
+from pyrate_limiter import InMemoryBucket, Rate, RateItem, RedisBucket
 from pyrate_limiter.abstracts.bucket import AbstractBucket
 
 from widget_server.clock import Clock
 from widget_server.upstream.errors import BudgetExhausted
 
+log = logging.getLogger("widget_server.upstream")
+STORE_RETRY = 5.0
 WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
 COOL_DOWN = {"minute": 60.0, "hour": 600.0, "day": 3600.0}
 TAG_PAUSE = 60.0
@@ -59,12 +64,21 @@ class _Pressure:
     pace_since: float = 0.0
 
 
+class Peers(Protocol):
+    """Other instances sharing the budget (`shared.RedisShared`): what the upstream told
+    any of them, and a way to mend the shared store after it restarted."""
+
+    async def pressure(self) -> tuple[float, float]: ...
+    async def press(self, paused_until: float, stopped_until: float, now: float) -> None: ...
+    async def repair(self) -> None: ...
+
+
 class Budget:
     """Admits upstream calls within ceilings; keeps a reserve for subscriptions."""
 
     def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int],
                  clock: Clock, *, total: AbstractBucket | None = None,
-                 shared: AbstractBucket | None = None) -> None:
+                 shared: AbstractBucket | None = None, peers: Peers | None = None) -> None:
         if any(r >= c for r, c in zip(reserve, ceilings, strict=True)):
             raise ValueError("each reserve must be below its ceiling")
         self.ceilings = ceilings
@@ -75,6 +89,8 @@ class Budget:
                            ceilings[2] - reserve[2])
         self._shared = shared or InMemoryBucket(rates(shared_ceilings))
         self._pressure = _Pressure()
+        self._peers = peers
+        self._telling: set[asyncio.Task[None]] = set()
 
     async def acquire(self, *, reserve: bool = False) -> None:
         """Take one call, or raise BudgetExhausted with when to try again.
@@ -82,10 +98,22 @@ class Budget:
         `reserve=True` (subscriptions) may use the reserve; others may not.
         """
         now = self._clock()
-        wait = self._blocked_for(now, reserve)
-        if wait > 0:
-            raise BudgetExhausted(wait)
-        stamp = int(now * 1000)
+        try:
+            await self._hear_peers()
+            wait = self._blocked_for(now, reserve)
+            if wait > 0:
+                raise BudgetExhausted(wait)
+            await self._take(int(now * 1000), reserve)
+        except BudgetExhausted:
+            raise
+        except Exception as error:  # the shared store failed: no call without its word
+            log.warning("budget store unavailable: %s", error)
+            if self._peers is not None:
+                with contextlib.suppress(Exception):
+                    await self._peers.repair()
+            raise BudgetExhausted(STORE_RETRY) from error
+
+    async def _take(self, stamp: int, reserve: bool) -> None:
         buckets = [self._total] if reserve else [self._shared, self._total]
         for bucket in buckets:
             await resolve(bucket.leak(stamp))
@@ -94,6 +122,27 @@ class Budget:
                 # An item already put in `shared` stays: counting a call that was not made
                 # errs on the safe side.
                 raise BudgetExhausted((decision.retry_after_ms or 1000) / 1000)
+
+    async def _hear_peers(self) -> None:
+        if self._peers is not None:
+            paused, stopped = await self._peers.pressure()
+            p = self._pressure
+            p.paused_until, p.stopped_until = (max(p.paused_until, paused),
+                                               max(p.stopped_until, stopped))
+
+    def _tell_peers(self) -> None:
+        if self._peers is None:
+            return
+        p = self._pressure
+        task = asyncio.create_task(self._peers.press(p.paused_until, p.stopped_until,
+                                                     self._clock()))
+        self._telling.add(task)
+        task.add_done_callback(self._told)
+
+    def _told(self, task: asyncio.Task[None]) -> None:
+        self._telling.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("could not tell the other instances: %s", task.exception())
 
     def _blocked_for(self, now: float, reserve: bool) -> float:
         p = self._pressure
@@ -110,6 +159,7 @@ class Budget:
         p.pace = max(MIN_PACE, self.pace() / 2)
         p.pace_since = now
         p.paused_until = max(p.paused_until, now + TAG_PAUSE)
+        self._tell_peers()
 
     def throttled(self, window: str) -> None:
         """The upstream refused a call with error 113: stop everything for a while."""
@@ -117,6 +167,7 @@ class Budget:
         self.throttle_tag()
         self._pressure.stopped_until = max(self._pressure.stopped_until,
                                            now + COOL_DOWN.get(window, 60.0))
+        self._tell_peers()
 
     def pace(self) -> float:
         """1.0 normally; lower after throttle tags, doubling back each quiet hour."""
@@ -141,6 +192,8 @@ class Budget:
 
 
 async def _count_since(bucket: AbstractBucket, since: int) -> int:
+    if isinstance(bucket, RedisBucket):
+        return int(await resolve(bucket.redis.zcount(bucket.bucket_key, since, "+inf")))
     items = getattr(bucket, "items", None)
     if items is None:
         return int(await resolve(bucket.count()))

@@ -1,0 +1,187 @@
+"""Several instances on the real Redis (127.0.0.1:6379, database 15, keys under a prefix
+of each test's own, deleted afterwards): one budget, one fetch per key, Redis failing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from tests.redis_proxy import RedisProxy
+from tests.upstreams import Switchable
+from widget_server.app import create_app
+from widget_server.cache import Entry
+from widget_server.clock import ManualClock
+from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
+from widget_server.settings import Settings
+from widget_server.shared import _decode, _encode
+from widget_server.upstream import models
+from widget_server.upstream.errors import GroupNotFound
+
+pytestmark = [pytest.mark.anyio, pytest.mark.redis]
+DB = 15
+REDIS_URL = f"redis://127.0.0.1:6379/{DB}"
+
+
+@dataclass
+class Cluster:
+    clock: ManualClock
+    upstream: Switchable
+    apps: list[Any]
+    clients: list[httpx.AsyncClient]
+    prefix: str
+
+    async def get(self, instance: int, path: str) -> httpx.Response:
+        return await self.clients[instance].get(path)
+
+    async def settle(self) -> None:
+        for app in self.apps:
+            await app.state.data.cache.drain()
+        await asyncio.sleep(0.05)  # budget news posted to Redis in the background
+
+
+@contextlib.asynccontextmanager
+async def cluster(tmp: Path, instances: int = 2, url: str = REDIS_URL,
+                  **overrides: Any) -> AsyncIterator[Cluster]:
+    prefix = f"test:{uuid.uuid4().hex}:"
+    clock = ManualClock()
+    settings = Settings(data_dir=tmp / "data", redis_url=url, redis_prefix=prefix,
+                        hot_ttl=0.0, **overrides)
+    gupshup = LocalGupShup(settings, clock)
+    upstream = Switchable(httpx.ASGITransport(app=create_gupshup_app(settings,
+                                                                     service=gupshup)))
+    apps = [create_app(settings, clock=clock, transport=upstream) for _ in range(instances)]
+    clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://w")
+               for app in apps]
+    try:
+        yield Cluster(clock, upstream, apps, clients, prefix)
+    finally:
+        for app, client in zip(apps, clients, strict=True):
+            await app.state.data.cache.drain()
+            await client.aclose()
+            await app.state.data.client.aclose()
+        gupshup.close()
+        await _forget(prefix)
+        for app in apps:
+            await app.state.data.cache._shared.aclose()
+
+
+async def _forget(prefix: str) -> None:
+    direct = aioredis.Redis.from_url(REDIS_URL)
+    keys = [key async for key in direct.scan_iter(match=prefix + "*")]
+    if keys:
+        await direct.delete(*keys)
+    await direct.aclose()
+
+
+async def test_two_instances_draw_on_one_budget(tmp_path: Path) -> None:
+    async with cluster(tmp_path, budget=(4, 950, 9500), budget_reserve=(1, 50, 500)) as c:
+        statuses = [(await c.get(i % 2, f"/api/groups/group{i}")).status_code
+                    for i in range(10)]
+        assert len(c.upstream.requests) == 3  # 4 a minute, less the reserve of 1
+        assert statuses.count(503) == 7
+        c.clock.advance(61)
+        assert (await c.get(1, "/api/groups/group9")).status_code == 404
+        assert len(c.upstream.requests) == 4
+
+
+async def test_one_upstream_call_for_a_cold_key_across_instances(tmp_path: Path) -> None:
+    async with cluster(tmp_path) as c:
+        answers = await asyncio.gather(*[c.get(i % 2, "/api/groups/jumpy/messages")
+                                         for i in range(60)])
+        assert {a.status_code for a in answers} == {200}
+        assert c.upstream.methods() == ["groups.getStream"]
+        assert len({a.json()["fetched"] for a in answers}) == 1
+
+
+async def test_a_refresh_by_one_instance_serves_the_other(tmp_path: Path) -> None:
+    async with cluster(tmp_path) as c:
+        first = (await c.get(0, "/api/groups/jumpy")).json()
+        assert (await c.get(1, "/api/groups/jumpy")).json() == first
+        assert len(c.upstream.requests) == 1
+        c.clock.advance(61)
+        for i in range(2):
+            assert (await c.get(i, "/api/groups/jumpy")).json()["stale"] is True
+        await c.settle()
+        assert len(c.upstream.requests) == 2
+        fresh = [(await c.get(i, "/api/groups/jumpy")).json() for i in range(2)]
+        assert fresh[0] == fresh[1] and fresh[0]["stale"] is False
+        # Errors are shared too: one call finds out a group does not exist.
+        for i in range(2):
+            assert (await c.get(i, "/api/groups/nosuch")).status_code == 404
+        assert len(c.upstream.requests) == 3
+
+
+async def test_error_113_on_one_instance_stops_the_other(tmp_path: Path) -> None:
+    async with cluster(tmp_path) as c:
+        c.upstream.mode = "113"
+        assert (await c.get(0, "/api/groups/jumpy")).status_code == 503
+        await c.settle()
+        c.upstream.mode = "ok"
+        answer = await c.get(1, "/api/groups/cricketbuzz")
+        assert answer.status_code == 503 and int(answer.headers["retry-after"]) > 30
+        assert len(c.upstream.requests) == 1
+
+
+async def test_redis_going_away_mid_run(tmp_path: Path) -> None:
+    async with RedisProxy.running() as proxy, cluster(tmp_path, url=proxy.url(DB)) as c:
+        assert (await c.get(0, "/api/groups/jumpy")).status_code == 200
+        await proxy.cut()
+        fresh = await c.get(0, "/api/groups/jumpy")  # in-process entry, still fresh
+        assert fresh.status_code == 200 and fresh.json()["stale"] is False
+        c.clock.advance(61)
+        stale = await c.get(0, "/api/groups/jumpy")
+        assert stale.status_code == 200 and stale.json()["stale"] is True
+        cold = await c.get(0, "/api/groups/cricketbuzz")
+        assert cold.status_code == 503 and "retry-after" in cold.headers
+        await c.settle()
+        assert len(c.upstream.requests) == 1  # no upstream call without Redis
+        assert (await c.get(0, "/metrics")).status_code == 200
+        await proxy.restore()
+        c.clock.advance(11)  # past the retry pause of a failed refresh
+        await c.get(0, "/api/groups/jumpy")
+        await c.settle()
+        assert (await c.get(0, "/api/groups/jumpy")).json()["stale"] is False
+        assert (await c.get(1, "/api/groups/cricketbuzz")).status_code == 200
+        assert len(c.upstream.requests) == 3
+
+
+async def test_the_budget_mends_itself_after_redis_lost_its_scripts(tmp_path: Path) -> None:
+    async with cluster(tmp_path) as c:
+        direct = aioredis.Redis.from_url(REDIS_URL)
+        await direct.script_flush()
+        await direct.aclose()
+        assert (await c.get(0, "/api/groups/jumpy")).status_code == 503
+        c.clock.advance(11)
+        assert (await c.get(0, "/api/groups/jumpy")).status_code == 200
+
+
+async def test_unreadable_shared_entries_are_ignored(tmp_path: Path) -> None:
+    async with cluster(tmp_path) as c:
+        direct = aioredis.Redis.from_url(REDIS_URL)
+        await direct.set(c.prefix + "cache:info:jumpy", b'{"value": {"kind": "group"')
+        await direct.aclose()
+        answer = await c.get(0, "/api/groups/jumpy")
+        assert answer.status_code == 200 and answer.json()["group"]["name"] == "jumpy"
+
+
+def test_entries_survive_the_trip_through_json() -> None:
+    group = models.group({"group": {"name": "jumpy", "title": "T", "description": "<b>",
+                                    "public": True, "members": 3, "posts": 9,
+                                    "created": "2026-01-01T00:00:00Z", "lastPost": None}})
+    stream = models.stream({"total": 2, "messages": [
+        {"id": "1", "group": "jumpy", "text": "hi", "time": "2026-01-01T00:00:00Z"}]})
+    for value in (group, stream, models.Stream((), None)):
+        back = _decode(_encode(Entry(value=value, fetched=5.0, version=3)).encode())
+        assert back is not None and back.value == value and back.fetched == 5.0
+    error = _decode(_encode(Entry(error=GroupNotFound(2, "no"), retry_at=9.0)).encode())
+    assert error is not None and isinstance(error.error, GroupNotFound) and error.retry_at == 9
+    assert _decode(b"\xff") is None and _decode(b'{"value": 1}') is None

@@ -17,7 +17,7 @@ from widget_server.abuse import AbuseGuard
 from widget_server.api import api_mount
 from widget_server.assets import StaticAssets, resource_dir
 from widget_server.bodies import BodyCache
-from widget_server.cache import Cache, SharedDown
+from widget_server.cache import Cache
 from widget_server.clock import Clock, system_clock
 from widget_server.customize import customize
 from widget_server.embed import atom_feed, embed_js, oembed
@@ -49,10 +49,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         transport = httpx.ASGITransport(app=create_gupshup_app(settings, service=local))
     metrics = Metrics()
     shared = RedisShared(settings.redis_url, settings.redis_prefix) if settings.redis_url else None
-    total, shared_bucket = (shared.buckets(settings.budget, settings.budget_reserve)
-                            if shared else (None, None))
-    budget = Budget(settings.budget, settings.budget_reserve, clock, total=total,
-                    shared=shared_bucket, peers=shared)
+    windows = shared.windows(settings.budget, settings.budget_reserve) if shared else None
+    budget = Budget(settings.budget, settings.budget_reserve, clock, windows=windows,
+                    peers=shared)
     client = UpstreamClient(base, budget, timeout=settings.upstream_timeout,
                             transport=transport, calls=metrics.upstream,
                             tags=metrics.throttle_tags)
@@ -88,9 +87,6 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if local is not None:
             await local.start()
-        if shared is not None:
-            with contextlib.suppress(SharedDown):  # Redis may come later: retried on use
-                await shared.repair()
         yield
         await cache.drain()
         await client.aclose()

@@ -8,19 +8,16 @@ call and serve what they hold in-process.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from typing import Any
 
 import redis.asyncio as aioredis
-from pyrate_limiter import RedisBucket
-from pyrate_limiter.buckets.redis_bucket import LuaScript
 from redis.exceptions import RedisError
 
 from widget_server.cache import Entry, SharedDown
 from widget_server.upstream import models
-from widget_server.upstream.budget import rates
+from widget_server.upstream.budget import WINDOWS
 from widget_server.upstream.errors import ApiRefused, GroupNotFound, PrivateGroup, Unavailable
 
 _REFUSALS: dict[str, type[ApiRefused]] = {
@@ -31,57 +28,104 @@ _UNLOCK = """if redis.call('get', KEYS[1]) == ARGV[1] then
 KEEP_VALUES_MS = 86_400_000  # a day-old value still beats nothing when the upstream fails
 
 
+# One atomic check of every window of both logs, then the call recorded in each log it
+# counts against. Counting up to +inf, not up to `now`, counts calls stamped a little
+# later by an instance whose clock runs ahead: a skew can only make the budget stricter.
+# KEYS: total log, shared log. ARGV: now, member, reserve (0/1), then per window:
+# length (ms), total ceiling, shared ceiling. Returns -1 or milliseconds to wait.
+_TAKE = """
+local now, member, reserve = tonumber(ARGV[1]), ARGV[2], ARGV[3] == '1'
+local longest, wait = 0, -1
+local logs = reserve and {{KEYS[1], 2}} or {{KEYS[1], 2}, {KEYS[2], 3}}
+for i = 3, #ARGV - 1, 3 do
+  local length = tonumber(ARGV[i + 1])
+  longest = math.max(longest, length)
+  for _, log in ipairs(logs) do
+    local limit = tonumber(ARGV[i + log[2]])
+    local used = redis.call('ZCOUNT', log[1], '(' .. (now - length), '+inf')
+    if used >= limit then
+      local oldest = redis.call('ZRANGEBYSCORE', log[1], '(' .. (now - length), '+inf',
+                                'WITHSCORES', 'LIMIT', used - limit, 1)
+      wait = math.max(wait, tonumber(oldest[2]) + length - now, 1)
+    end
+  end
+end
+if wait >= 0 then return wait end
+for _, log in ipairs(logs) do
+  redis.call('ZREMRANGEBYSCORE', log[1], '-inf', now - longest)
+  redis.call('ZADD', log[1], now, member)
+  redis.call('PEXPIRE', log[1], longest)
+end
+return -1
+"""
+
+
+class RedisWindows:
+    """The budget's two logs as sorted sets in Redis, checked and filled by one script,
+    so every instance draws on one budget (`Budget`'s `Windows`)."""
+
+    def __init__(self, shared: RedisShared, ceilings: tuple[int, int, int],
+                 reserve: tuple[int, int, int]) -> None:
+        self._shared = shared
+        self._keys = [shared.prefix + "budget:total", shared.prefix + "budget:shared"]
+        # redis-py runs it by its hash and loads it again if Redis has lost it.
+        self._take = shared.redis.register_script(_TAKE)
+        self._args: list[int] = []
+        for (_, seconds), total, kept in zip(WINDOWS, ceilings, reserve, strict=True):
+            self._args += [int(seconds * 1000), total, total - kept]
+
+    async def take(self, stamp: int, reserve: bool) -> float | None:
+        member = f"{stamp}:{secrets.token_hex(6)}"
+        wait = await self._shared.call(self._take(
+            keys=self._keys, args=[stamp, member, int(reserve), *self._args]))
+        return None if int(wait) < 0 else int(wait) / 1000
+
+    async def used_since(self, stamp: int, since: int) -> int:
+        return int(await self._shared.call(
+            self._shared.redis.zcount(self._keys[0], f"({since}", "+inf")))
+
+
 class RedisShared:
     def __init__(self, url: str, prefix: str, *, timeout: float = 1.0) -> None:
         self.redis = aioredis.Redis.from_url(url, socket_timeout=timeout,
                                              socket_connect_timeout=timeout)
         self.prefix = prefix
 
-    def buckets(self, ceilings: tuple[int, int, int],
-                reserve: tuple[int, int, int]) -> tuple[RedisBucket, RedisBucket]:
-        """The budget's two windows logs (see `Budget`), as sorted sets checked and
-        filled by one Lua script each, so all instances draw on one budget."""
-        # Redis names a loaded script by the SHA-1 of its text.
-        script = hashlib.sha1(LuaScript.PUT_ITEM.encode()).hexdigest()
-        shared = (ceilings[0] - reserve[0], ceilings[1] - reserve[1], ceilings[2] - reserve[2])
-        return (RedisBucket(rates(ceilings), self.redis, self.prefix + "budget:total", script),
-                RedisBucket(rates(shared), self.redis, self.prefix + "budget:shared", script))
-
-    async def repair(self) -> None:
-        """After Redis restarts its script cache is empty: load the budget's script."""
-        await self._call(self.redis.script_load(LuaScript.PUT_ITEM))
+    def windows(self, ceilings: tuple[int, int, int],
+                reserve: tuple[int, int, int]) -> RedisWindows:
+        return RedisWindows(self, ceilings, reserve)
 
     async def load(self, key: str) -> Entry | None:
-        raw = await self._call(self.redis.get(self.prefix + "cache:" + key))
+        raw = await self.call(self.redis.get(self.prefix + "cache:" + key))
         return None if raw is None else _decode(raw)
 
     async def save(self, key: str, entry: Entry, error_ttl: float) -> None:
         keep = KEEP_VALUES_MS if entry.value is not None else int(error_ttl * 1000)
-        await self._call(self.redis.set(self.prefix + "cache:" + key, _encode(entry),
+        await self.call(self.redis.set(self.prefix + "cache:" + key, _encode(entry),
                                         px=max(1, keep)))
 
     async def lock(self, key: str, ttl: float) -> str | None:
         token = secrets.token_hex(8)
-        taken = await self._call(self.redis.set(self.prefix + "lock:" + key, token, nx=True,
+        taken = await self.call(self.redis.set(self.prefix + "lock:" + key, token, nx=True,
                                                 px=int(ttl * 1000)))
         return token if taken else None
 
     async def unlock(self, key: str, token: str) -> None:
-        await self._call(self.redis.eval(_UNLOCK, 1, self.prefix + "lock:" + key, token))
+        await self.call(self.redis.eval(_UNLOCK, 1, self.prefix + "lock:" + key, token))
 
     async def pressure(self) -> tuple[float, float]:
         """(refreshes paused until, all calls stopped until), as any instance last heard."""
-        paused, stopped = await self._call(self.redis.mget(
+        paused, stopped = await self.call(self.redis.mget(
             self.prefix + "pressure:paused", self.prefix + "pressure:stopped"))
         return float(paused or 0), float(stopped or 0)
 
     async def press(self, paused_until: float, stopped_until: float, now: float) -> None:
         for name, until in (("paused", paused_until), ("stopped", stopped_until)):
             if until > now:
-                await self._call(self.redis.set(self.prefix + "pressure:" + name, until,
+                await self.call(self.redis.set(self.prefix + "pressure:" + name, until,
                                                 px=int((until - now) * 1000) + 1))
 
-    async def _call(self, pending: Any) -> Any:
+    async def call(self, pending: Any) -> Any:
         try:
             return await pending
         except (RedisError, OSError) as error:

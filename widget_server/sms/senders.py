@@ -10,11 +10,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from pyrate_limiter import InMemoryBucket, Rate, RateItem
+from pyrate_limiter import Decision, InMemoryBucket, Rate, RateItem
 
 from widget_server.clock import Clock
 from widget_server.sms.gateway import Refused, Retry, Sms, Unsure, error_reason
-from widget_server.upstream.budget import resolve
 
 MAX_RESPONSE = 64 * 1024
 TOO_MANY_WAIT = 60.0
@@ -118,8 +117,9 @@ class Pacer:
     async def wait(self) -> None:
         while True:
             stamp = int(self._clock() * 1000)
-            await resolve(self._bucket.leak(stamp))
-            decision = await resolve(self._bucket.put_decision(RateItem("sms", stamp)))
+            self._bucket.leak(stamp)
+            decision = self._bucket.put_decision(RateItem("sms", stamp))
+            assert isinstance(decision, Decision)  # in-memory buckets answer at once
             if decision.allowed:
                 return
             await self._sleep((decision.retry_after_ms or 1000) / 1000)

@@ -1,7 +1,8 @@
 """The one budget every upstream call passes.
 
-Two sliding-window logs (PyrateLimiter buckets): `total` holds the configured ceilings per
-minute, hour and day, and every call goes through it; `shared` holds the ceilings less the
+Two sliding-window logs (PyrateLimiter buckets in one process, `shared.RedisWindows` across
+several): `total` holds the configured ceilings per minute, hour and day, and every call
+goes through it; `shared` holds the ceilings less the
 reserve, and every call but a subscription goes through it too. So refreshes can never eat
 into the reserve, and no window ever sees more than its ceiling.
 
@@ -13,16 +14,13 @@ call for a cool-down.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import inspect
 import logging
 from bisect import bisect_left
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any, Protocol
+from typing import Protocol
 
-from pyrate_limiter import InMemoryBucket, Rate, RateItem, RedisBucket
-from pyrate_limiter.abstracts.bucket import AbstractBucket
+from pyrate_limiter import Decision, InMemoryBucket, Rate, RateItem
 
 from widget_server.clock import Clock
 from widget_server.upstream.errors import BudgetExhausted
@@ -50,10 +48,6 @@ def rates(ceilings: tuple[int, int, int]) -> list[Rate]:
     return kept
 
 
-async def resolve(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
-
-
 @dataclass
 class _Pressure:
     """What the upstream has told us lately."""
@@ -66,28 +60,61 @@ class _Pressure:
 
 class Peers(Protocol):
     """Other instances sharing the budget (`shared.RedisShared`): what the upstream told
-    any of them, and a way to mend the shared store after it restarted."""
+    any of them."""
 
     async def pressure(self) -> tuple[float, float]: ...
     async def press(self, paused_until: float, stopped_until: float, now: float) -> None: ...
-    async def repair(self) -> None: ...
+
+
+class Windows(Protocol):
+    """The two logs: `take` records one call or says in how many seconds to retry."""
+
+    async def take(self, stamp: int, reserve: bool) -> float | None: ...
+    async def used_since(self, stamp: int, since: int) -> int: ...
+
+
+class LocalWindows:
+    """The logs in this process (PyrateLimiter's in-memory buckets: synchronous, so two
+    tasks can never interleave inside one check)."""
+
+    def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int]) -> None:
+        self._total = InMemoryBucket(rates(ceilings))
+        self._shared = InMemoryBucket(rates(shared_ceilings(ceilings, reserve)))
+
+    async def take(self, stamp: int, reserve: bool) -> float | None:
+        for bucket in [self._total] if reserve else [self._shared, self._total]:
+            bucket.leak(stamp)
+            decision = bucket.put_decision(RateItem("upstream", stamp))
+            assert isinstance(decision, Decision)
+            if not decision.allowed:
+                # An item already put in `shared` stays: counting a call that was not made
+                # errs on the safe side.
+                return (decision.retry_after_ms or 1000) / 1000
+        return None
+
+    async def used_since(self, stamp: int, since: int) -> int:
+        self._total.leak(stamp)
+        items = self._total.items
+        return len(items) - bisect_left(items, since, key=attrgetter("timestamp"))
+
+
+def shared_ceilings(ceilings: tuple[int, int, int],
+                    reserve: tuple[int, int, int]) -> tuple[int, int, int]:
+    return ceilings[0] - reserve[0], ceilings[1] - reserve[1], ceilings[2] - reserve[2]
 
 
 class Budget:
     """Admits upstream calls within ceilings; keeps a reserve for subscriptions."""
 
     def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int],
-                 clock: Clock, *, total: AbstractBucket | None = None,
-                 shared: AbstractBucket | None = None, peers: Peers | None = None) -> None:
+                 clock: Clock, *, windows: Windows | None = None,
+                 peers: Peers | None = None) -> None:
         if any(r >= c for r, c in zip(reserve, ceilings, strict=True)):
             raise ValueError("each reserve must be below its ceiling")
         self.ceilings = ceilings
         self.reserve = reserve
         self._clock = clock
-        self._total = total or InMemoryBucket(rates(ceilings))
-        shared_ceilings = (ceilings[0] - reserve[0], ceilings[1] - reserve[1],
-                           ceilings[2] - reserve[2])
-        self._shared = shared or InMemoryBucket(rates(shared_ceilings))
+        self._windows = windows or LocalWindows(ceilings, reserve)
         self._pressure = _Pressure()
         self._peers = peers
         self._telling: set[asyncio.Task[None]] = set()
@@ -103,25 +130,14 @@ class Budget:
             wait = self._blocked_for(now, reserve)
             if wait > 0:
                 raise BudgetExhausted(wait)
-            await self._take(int(now * 1000), reserve)
+            retry = await self._windows.take(int(now * 1000), reserve)
         except BudgetExhausted:
             raise
         except Exception as error:  # the shared store failed: no call without its word
             log.warning("budget store unavailable: %s", error)
-            if self._peers is not None:
-                with contextlib.suppress(Exception):
-                    await self._peers.repair()
             raise BudgetExhausted(STORE_RETRY) from error
-
-    async def _take(self, stamp: int, reserve: bool) -> None:
-        buckets = [self._total] if reserve else [self._shared, self._total]
-        for bucket in buckets:
-            await resolve(bucket.leak(stamp))
-            decision = await resolve(bucket.put_decision(RateItem("upstream", stamp)))
-            if not decision.allowed:
-                # An item already put in `shared` stays: counting a call that was not made
-                # errs on the safe side.
-                raise BudgetExhausted((decision.retry_after_ms or 1000) / 1000)
+        if retry is not None:
+            raise BudgetExhausted(retry)
 
     async def _hear_peers(self) -> None:
         if self._peers is not None:
@@ -186,15 +202,6 @@ class Budget:
     async def remaining(self) -> dict[str, int]:
         """Calls left in each window now, counting the reserve."""
         stamp = int(self._clock() * 1000)
-        await resolve(self._total.leak(stamp))
-        return {name: max(0, ceiling - await _count_since(self._total, stamp - int(sec * 1000)))
+        return {name: max(0, ceiling - await self._windows.used_since(
+                    stamp, stamp - int(sec * 1000)))
                 for ceiling, (name, sec) in zip(self.ceilings, WINDOWS, strict=True)}
-
-
-async def _count_since(bucket: AbstractBucket, since: int) -> int:
-    if isinstance(bucket, RedisBucket):
-        return int(await resolve(bucket.redis.zcount(bucket.bucket_key, since, "+inf")))
-    items = getattr(bucket, "items", None)
-    if items is None:
-        return int(await resolve(bucket.count()))
-    return len(items) - bisect_left(items, since, key=attrgetter("timestamp"))

@@ -1,0 +1,119 @@
+"""Real processes on one Redis: two `widget-server serve` instances (and one with
+`--workers 2`) in front of one local GupShup process stay within one budget together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from tests.test_install import _free_port
+
+pytestmark = pytest.mark.redis
+REDIS_URL = "redis://127.0.0.1:6379/15"
+GROUPS = ["jumpy", "cricketbuzz", "delhimetro", "shayari", "hush"] + [
+    f"nosuch{i}" for i in range(35)]
+
+
+@contextlib.contextmanager
+def process(args: list[str], env: dict[str, str]) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "widget_server", *args, "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                asyncio.run(asyncio.sleep(0.05))
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(15)
+        if proc.stderr:
+            proc.stderr.close()
+
+
+@contextlib.contextmanager
+def shared_env(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
+    prefix = f"test:{uuid.uuid4().hex}:"
+    env = {**os.environ, "WIDGET_DATA_DIR": str(tmp_path / "data"), "WIDGET_REDIS_URL":
+           REDIS_URL, "WIDGET_REDIS_PREFIX": prefix, "WIDGET_BUDGET": "6,950,9500",
+           "WIDGET_BUDGET_RESERVE": "1,50,500"}
+    direct = redis.Redis.from_url(REDIS_URL)
+    try:
+        yield env, prefix
+    finally:
+        keys = list(direct.scan_iter(match=prefix + "*"))
+        if keys:
+            direct.delete(*keys)
+        direct.close()
+
+
+async def _load(bases: list[str], requests: int) -> list[int]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        async def one(i: int) -> int:
+            base = bases[i % len(bases)]
+            group = GROUPS[i % len(GROUPS)]
+            path = f"/api/groups/{group}" if i % 3 else f"/widget/groups/{group}"
+            return (await client.get(base + path)).status_code
+        return await asyncio.gather(*[one(i) for i in range(requests)])
+
+
+def _calls(prefix: str) -> int:
+    """Upstream calls admitted by the shared budget, across every process."""
+    direct = redis.Redis.from_url(REDIS_URL)
+    count = int(direct.zcard(prefix + "budget:total"))
+    direct.close()
+    return count
+
+
+def _upstream_calls_seen(metrics: str) -> int:
+    return sum(int(float(n)) for n in re.findall(
+        r'^widget_upstream_calls_total\{[^}]*outcome="(?:ok|refused)"[^}]*\} (\S+)', metrics,
+        re.M))
+
+
+def test_two_server_processes_share_one_budget(tmp_path: Path) -> None:
+    with shared_env(tmp_path) as (env, prefix), \
+            process(["gupshup"], {**env, "WIDGET_DATA_DIR": str(tmp_path / "up")}) as upstream:
+        with process(["serve", "--upstream", upstream], env) as first, \
+                process(["serve", "--upstream", upstream], env) as second:
+            assert httpx.get(first + "/api/groups/jumpy").status_code == 200
+            statuses = asyncio.run(_load([first, second], 600))
+            seen = sum(_upstream_calls_seen(httpx.get(b + "/metrics").text)
+                       for b in (first, second))
+        assert 200 in statuses and 503 in statuses  # served what it could, refused the rest
+        assert set(statuses) <= {200, 403, 404, 503}
+        assert _calls(prefix) <= 5 and 1 <= seen <= 5  # 6 a minute, less the reserve
+
+
+def test_workers_share_one_budget(tmp_path: Path) -> None:
+    with shared_env(tmp_path) as (env, prefix), \
+            process(["gupshup"], {**env, "WIDGET_DATA_DIR": str(tmp_path / "up")}) as upstream, \
+            process(["serve", "--upstream", upstream, "--workers", "2"], env) as server:
+        assert httpx.get(server + "/widget/groups/jumpy").status_code == 200
+        statuses = asyncio.run(_load([server], 400))
+        assert set(statuses) <= {200, 403, 404, 503} and _calls(prefix) <= 5
+
+
+def test_workers_without_redis_are_refused(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    done = subprocess.run([sys.executable, "-m", "widget_server", "serve", "--workers", "2",
+                           "--data-dir", str(tmp_path)], env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2
+    assert "--workers above 1 needs --redis" in done.stderr

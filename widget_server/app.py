@@ -108,7 +108,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
                                             clock)
     app.state.assets = assets
     app.state.renderer = Renderer(assets)
-    app.state.json_bodies = BodyCache(4096)
+    app.state.json_bodies = BodyCache(2 * 1024 * 1024)
     return app
 
 

@@ -30,11 +30,17 @@ class Body:
         return self._gzip
 
 
-class BodyCache:
-    """Bodies by key (the data version and every option that shapes the body)."""
+def body_size(body: Body) -> int:
+    # The bytes, a gzip copy if asked for (about a third), the object, its key, its ETag.
+    return len(body.data) * 4 // 3 + 200
 
-    def __init__(self, maxsize: int) -> None:
-        self._bodies: LRUCache[Hashable, Body] = LRUCache(maxsize)
+
+class BodyCache:
+    """Bodies by key (the data version and every option that shapes the body), at most
+    `max_bytes` of them: memory stays bounded however many keys are in use."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._bodies: LRUCache[Hashable, Body] = LRUCache(max_bytes, getsizeof=body_size)
 
     def get(self, key: Hashable, build: Callable[[], bytes]) -> Body:
         body = self._bodies.get(key)

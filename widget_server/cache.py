@@ -32,7 +32,7 @@ T = TypeVar("T")
 UNAVAILABLE_RETRY = 10.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     value: Any = None
     fetched: float = 0.0

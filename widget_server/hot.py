@@ -24,23 +24,27 @@ Key = tuple[bytes, str, bytes, bool, bool]
 _EMPTY: Message = {"type": "http.response.body", "body": b""}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Hot:
     expires: float
     start: Message
     body: Message
-    not_modified: Message
     etag: bytes
+
+    def not_modified(self) -> Message:
+        return {"type": "http.response.start", "status": 304, "headers": [
+            (k, v) for k, v in self.start["headers"] if k not in _NOT_IN_304]}
 
 
 class HotCache:
     def __init__(self, app: ASGIApp, *, clock: Clock, ttl: float, hits: Counter,
-                 maxsize: int = 2048) -> None:
+                 max_bytes: int = 2 * 1024 * 1024) -> None:
         self.app = app
         self._clock = clock
         self._ttl = ttl
         self._hits = hits
-        self._entries: LRUCache[Key, _Hot] = LRUCache(maxsize)
+        self._entries: LRUCache[Key, _Hot] = LRUCache(
+            max_bytes, getsizeof=lambda hot: len(hot.body.get("body", b"")) + 500)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or self._ttl <= 0:
@@ -61,7 +65,7 @@ class HotCache:
         if hot is not None and hot.expires > self._clock():
             self._hits.inc()
             if etags and hot.etag in etags:
-                await send(hot.not_modified)
+                await send(hot.not_modified())
                 await send(_EMPTY)
                 return
             await send(hot.start)
@@ -89,10 +93,7 @@ class HotCache:
         if not control.startswith(b"public") or b"max-age=0" in control or \
                 b"set-cookie" in headers or b"etag" not in headers:
             return  # private, stale (soon replaced by its refresh), or not validatable
-        not_modified = {"type": "http.response.start", "status": 304, "headers": [
-            (k, v) for k, v in start["headers"] if k not in _NOT_IN_304]}
-        self._entries[key] = _Hot(self._clock() + self._ttl, start, body, not_modified,
-                                  headers[b"etag"])
+        self._entries[key] = _Hot(self._clock() + self._ttl, start, body, headers[b"etag"])
 
     def clear(self) -> None:
         self._entries.clear()

@@ -18,7 +18,7 @@ from cachetools import LRUCache
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from widget_server.assets import StaticAssets, resource_dir
-from widget_server.bodies import Body
+from widget_server.bodies import Body, body_size
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
@@ -42,13 +42,13 @@ class Rendered(Body):
 
 
 class Renderer:
-    def __init__(self, assets: StaticAssets, maxsize: int = 4096) -> None:
+    def __init__(self, assets: StaticAssets, max_bytes: int = 4 * 1024 * 1024) -> None:
         self.env = Environment(loader=FileSystemLoader(resource_dir("templates")),
                                autoescape=select_autoescape(["html", "xml", "atom"]),
                                trim_blocks=True, lstrip_blocks=True)
         self.env.globals["static"] = assets.url
         self.env.filters["xmltext"] = xml_text
-        self._cache: LRUCache[Hashable, Rendered] = LRUCache(maxsize)
+        self._cache: LRUCache[Hashable, Rendered] = LRUCache(max_bytes, getsizeof=body_size)
 
     def render(self, key: Hashable | None, template: str,
                context: Callable[[], dict[str, Any]]) -> Rendered:

@@ -5,6 +5,7 @@ JSON gives numbers and booleans, XML gives text: both are accepted.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from widget_server.upstream.errors import Unavailable
 MAX_TEXT = 2000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     id: str
     group: str
@@ -27,7 +28,7 @@ class Message:
                 "time": _iso(self.time), "adult": self.adult}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     name: str
     title: str
@@ -44,7 +45,7 @@ class Group:
                 "created": _iso(self.created), "lastPost": _iso(self.last_post)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stream:
     """A page of messages, newest first; `total` when the upstream says (group streams)."""
 
@@ -93,8 +94,9 @@ def message(data: Any) -> Message:
     when = _time(data.get("time"))
     if when is None:
         raise Unavailable("upstream message has no time")
-    return Message(_text(data, "id"), _text(data, "group", ""), _text(data, "text", ""), when,
-                   _bool(data.get("adult")))
+    # Interned: a page repeats its group's name fifteen times, ten thousand pages add up.
+    return Message(_text(data, "id"), sys.intern(_text(data, "group", "")),
+                   _text(data, "text", ""), when, _bool(data.get("adult")))
 
 
 def stream(body: dict[str, Any]) -> Stream:

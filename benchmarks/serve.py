@@ -14,6 +14,7 @@ import argparse
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,29 +87,36 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    results: dict[str, tuple[float, float]] = {}
+    runs: dict[str, list[tuple[float, float]]] = {"bare": [], **{p: [] for p in PATHS}}
     with tempfile.TemporaryDirectory() as data:
         env = {**os.environ, "WIDGET_DATA_DIR": data, "PYTHONPATH": str(ROOT)}
-        for factory, paths in (("bare_app", ("/",)), ("widget_app", PATHS)):
-            port = _port()
-            process = _start(factory, port, env)
-            try:
-                for path in paths:
-                    url = f"http://127.0.0.1:{port}{path}"
-                    assert httpx.get(url).status_code == 200  # warm the cache
-                    _wrk(url, 2, args.connections)  # and the process
-                    results[path if factory == "widget_app" else "bare"] = _wrk(
-                        url, args.seconds, args.connections)
-            finally:
+        bare_port, widget_port = _port(), _port()
+        bare, widget = _start("bare_app", bare_port, env), _start("widget_app", widget_port, env)
+        try:
+            urls = {"bare": f"http://127.0.0.1:{bare_port}/",
+                    **{p: f"http://127.0.0.1:{widget_port}{p}" for p in PATHS}}
+            for url in urls.values():
+                assert httpx.get(url).status_code == 200  # warm the cache
+                _wrk(url, 2, args.connections)  # and the process
+            # Interleaved rounds, so drift in the machine's speed hits every endpoint alike.
+            for _ in range(args.rounds):
+                for name, url in urls.items():
+                    runs[name].append(_wrk(url, args.seconds, args.connections))
+        finally:
+            for process in (bare, widget):
                 process.terminate()
                 process.wait(10)
-    bare_rps, bare_p99 = results["bare"]
+    median = {name: (statistics.median(r for r, _ in figures),
+                     statistics.median(p for _, p in figures)) for name, figures in runs.items()}
+    bare_rps = median["bare"][0]
+    print(f"median of {args.rounds} interleaved rounds of {args.seconds} s, "
+          f"{args.connections} connections, one uvicorn worker on one core")
     print(f"{'endpoint':34} {'req/s':>9} {'p99 ms':>8} {'ratio':>6}")
-    print(f"{'bare Starlette plain text':34} {bare_rps:9.0f} {bare_p99:8.2f} {1:6.2f}")
-    for path in PATHS:
-        rps, p99 = results[path]
-        print(f"{path:34} {rps:9.0f} {p99:8.2f} {rps / bare_rps:6.2f}")
+    for name, (rps, p99) in median.items():
+        label = "bare Starlette plain text" if name == "bare" else name
+        print(f"{label:34} {rps:9.0f} {p99:8.2f} {rps / bare_rps:6.2f}")
 
 
 if __name__ == "__main__":

@@ -28,26 +28,39 @@ schedule = st.lists(st.tuples(st.floats(0, 900, allow_nan=False), st.booleans())
                     min_size=1, max_size=400)
 
 
-@given(schedule)
-@settings(max_examples=60, deadline=None)
-async def test_no_window_ever_exceeds_its_ceiling(steps: list[tuple[float, bool]]) -> None:
-    clock = ManualClock()
-    budget = Budget(CEILINGS, RESERVE, clock)
+async def run_schedule(clock: ManualClock, budgets: list[Budget],
+                       steps: list[tuple[float, bool, int]]) -> tuple[list[float], list[float]]:
+    """Ask `budgets` for calls on the schedule; the times of all calls admitted and of the
+    admitted refreshes (calls that may not use the reserve)."""
     calls: list[float] = []
     refreshes: list[float] = []
-    for gap, is_subscription in steps:
+    for gap, is_subscription, instance in steps:
         clock.advance(gap / 100)  # bursts within seconds, some gaps of minutes
         try:
-            await budget.acquire(reserve=is_subscription)
+            await budgets[instance].acquire(reserve=is_subscription)
         except BudgetExhausted as refused:
             assert refused.retry_after > 0
             continue
         calls.append(clock.now)
         if not is_subscription:
             refreshes.append(clock.now)
-    for ceiling, reserve, length in zip(CEILINGS, RESERVE, WINDOWS, strict=True):
+    return calls, refreshes
+
+
+def assert_within(calls: list[float], refreshes: list[float], ceilings: tuple[int, int, int],
+                  reserves: tuple[int, int, int]) -> None:
+    for ceiling, reserve, length in zip(ceilings, reserves, WINDOWS, strict=True):
         assert _max_in_window(calls, length) <= ceiling
         assert _max_in_window(refreshes, length) <= ceiling - reserve
+
+
+@given(schedule)
+@settings(max_examples=60, deadline=None)
+async def test_no_window_ever_exceeds_its_ceiling(steps: list[tuple[float, bool]]) -> None:
+    clock = ManualClock()
+    calls, refreshes = await run_schedule(clock, [Budget(CEILINGS, RESERVE, clock)],
+                                          [(gap, sub, 0) for gap, sub in steps])
+    assert_within(calls, refreshes, CEILINGS, RESERVE)
 
 
 @given(st.integers(0, 200), st.floats(0, 3, allow_nan=False))

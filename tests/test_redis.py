@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.redis_proxy import RedisProxy
-from tests.test_budget import _max_in_window
+from tests.test_budget import assert_within, run_schedule
 from tests.upstreams import Switchable
 from widget_server.app import create_app
 from widget_server.cache import Entry
@@ -212,22 +212,9 @@ async def redis_budgets(clock: ManualClock, count: int) -> AsyncIterator[list[Bu
 async def test_shared_windows_never_exceed_their_ceilings(
         steps: list[tuple[float, bool, int]]) -> None:
     clock = ManualClock()
-    calls: list[float] = []
-    refreshes: list[float] = []
     async with redis_budgets(clock, 2) as budgets:
-        for gap, is_subscription, instance in steps:
-            clock.advance(gap / 100)
-            try:
-                await budgets[instance].acquire(reserve=is_subscription)
-            except BudgetExhausted as refused:
-                assert refused.retry_after > 0
-                continue
-            calls.append(clock.now)
-            if not is_subscription:
-                refreshes.append(clock.now)
-    for ceiling, reserve, length in zip(SMALL, SMALL_RESERVE, (60, 3600, 86400), strict=True):
-        assert _max_in_window(calls, length) <= ceiling
-        assert _max_in_window(refreshes, length) <= ceiling - reserve
+        calls, refreshes = await run_schedule(clock, budgets, steps)
+    assert_within(calls, refreshes, SMALL, SMALL_RESERVE)
 
 
 async def test_concurrent_calls_from_two_instances_get_exactly_the_ceiling() -> None:

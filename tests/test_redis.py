@@ -233,3 +233,23 @@ async def test_concurrent_calls_from_two_instances_get_exactly_the_ceiling() -> 
         with pytest.raises(BudgetExhausted) as refused:
             await budgets[1].acquire()
         assert 59 <= refused.value.retry_after <= 60
+
+
+async def test_the_fetch_lock_has_an_owner_and_a_time_limit() -> None:
+    store = RedisShared(REDIS_URL, f"test:{uuid.uuid4().hex}:")
+    try:
+        token = await store.lock("info:jumpy", ttl=0.3)
+        assert token is not None
+        assert await store.lock("info:jumpy", ttl=0.3) is None  # held
+        await store.unlock("info:jumpy", "not-the-owner")
+        assert await store.lock("info:jumpy", ttl=0.3) is None  # still held
+        await asyncio.sleep(0.35)  # the holder died: the lock expires by itself
+        again = await store.lock("info:jumpy", ttl=5)
+        assert again is not None
+        await store.unlock("info:jumpy", token)  # the first owner's late unlock: ignored
+        assert await store.lock("info:jumpy", ttl=5) is None
+        await store.unlock("info:jumpy", again)
+        assert await store.lock("info:jumpy", ttl=5) is not None
+    finally:
+        await _forget(store.prefix)
+        await store.aclose()

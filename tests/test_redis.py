@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from tests.redis_proxy import RedisProxy
 from tests.test_budget import assert_within, run_schedule
-from tests.upstreams import Switchable
+from tests.upstreams import REDIS_URL, Switchable, forget_keys
 from widget_server.app import create_app
 from widget_server.cache import Entry
 from widget_server.clock import ManualClock
@@ -32,7 +32,6 @@ from widget_server.upstream.errors import BudgetExhausted, GroupNotFound
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
 DB = 15
-REDIS_URL = f"redis://127.0.0.1:6379/{DB}"
 
 
 @dataclass
@@ -73,17 +72,9 @@ async def cluster(tmp: Path, instances: int = 2, url: str = REDIS_URL,
             await client.aclose()
             await app.state.data.client.aclose()
         gupshup.close()
-        await _forget(prefix)
+        await forget_keys(prefix)
         for app in apps:
             await app.state.data.cache._shared.aclose()
-
-
-async def _forget(prefix: str) -> None:
-    direct = aioredis.Redis.from_url(REDIS_URL)
-    keys = [key async for key in direct.scan_iter(match=prefix + "*")]
-    if keys:
-        await direct.delete(*keys)
-    await direct.aclose()
 
 
 async def test_two_instances_draw_on_one_budget(tmp_path: Path) -> None:
@@ -203,7 +194,7 @@ async def redis_budgets(clock: ManualClock, count: int) -> AsyncIterator[list[Bu
     finally:
         for store in stores:
             await store.aclose()
-        await _forget(prefix)
+        await forget_keys(prefix)
 
 
 @given(st.lists(st.tuples(st.floats(0, 3000, allow_nan=False), st.booleans(),
@@ -251,5 +242,21 @@ async def test_the_fetch_lock_has_an_owner_and_a_time_limit() -> None:
         await store.unlock("info:jumpy", again)
         assert await store.lock("info:jumpy", ttl=5) is not None
     finally:
-        await _forget(store.prefix)
+        await forget_keys(store.prefix)
         await store.aclose()
+
+
+async def test_no_sms_while_the_shared_limits_cannot_be_counted(tmp_path: Path) -> None:
+    async with RedisProxy.running() as proxy, cluster(tmp_path, url=proxy.url(DB)) as c:
+        await proxy.cut()
+        answer = await c.clients[0].post("/api/groups/jumpy/subscribe",
+                                         data={"phone": "9819535746"},
+                                         headers={"Sec-Fetch-Site": "same-origin"})
+        assert answer.status_code == 503 and answer.json()["code"] == "unavailable"
+        assert "retry-after" in answer.headers
+        assert c.upstream.requests == []
+        await proxy.restore()
+        answer = await c.clients[1].post("/api/groups/jumpy/subscribe",
+                                         data={"phone": "9819535746"},
+                                         headers={"Sec-Fetch-Site": "same-origin"})
+        assert answer.status_code == 200

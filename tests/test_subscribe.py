@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import re
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.upstreams import Env, widget_env
+from tests.upstreams import REDIS_URL, Env, forget_keys, widget_env
 from widget_server.gupshup.demo import FRIEND_PHONE
 from widget_server.i18n import STRINGS
 
@@ -83,8 +85,19 @@ async def test_known_and_unknown_phones_get_the_same_answer(tmp_path: Path) -> N
         assert words[0] == words[1]
 
 
-async def test_per_phone_limit(tmp_path: Path) -> None:
-    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",)) as env:
+@pytest.fixture(params=["local", "redis"])
+async def limits(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
+    """The limits counted in this process, or in Redis (shared by every instance)."""
+    if request.param == "local":
+        yield {}
+        return
+    prefix = f"test:{uuid.uuid4().hex}:"
+    yield {"redis_url": REDIS_URL, "redis_prefix": prefix}
+    await forget_keys(prefix)
+
+
+async def test_per_phone_limit(tmp_path: Path, limits: dict[str, Any]) -> None:
+    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",), **limits) as env:
         for n in range(5):
             response = await env.client.post(API, data={"phone": "9819535746"}, headers={
                 **SAME, "X-Forwarded-For": f"10.0.0.{n}"})
@@ -102,8 +115,8 @@ async def test_per_phone_limit(tmp_path: Path) -> None:
         assert len(env.upstream.requests) == calls + 1
 
 
-async def test_per_ip_limit(tmp_path: Path) -> None:
-    async with widget_env(tmp_path) as env:
+async def test_per_ip_limit(tmp_path: Path, limits: dict[str, Any]) -> None:
+    async with widget_env(tmp_path, **limits) as env:
         for n in range(5):
             assert (await start(env, f"98195357{n:02d}")).status_code == 200
         refused = await start(env, "9819535799")
@@ -111,8 +124,8 @@ async def test_per_ip_limit(tmp_path: Path) -> None:
         assert "minutes" in refused.json()["message"]
 
 
-async def test_per_group_limit(tmp_path: Path) -> None:
-    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",),
+async def test_per_group_limit(tmp_path: Path, limits: dict[str, Any]) -> None:
+    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",), **limits,
                           budget=(60, 950, 9500), budget_reserve=(59, 50, 500)) as env:
         statuses = []
         for n in range(61):
@@ -123,8 +136,9 @@ async def test_per_group_limit(tmp_path: Path) -> None:
         assert statuses[:60] == [200] * 60 and statuses[60] == 429
 
 
-async def test_five_wrong_codes_lock_the_verification(tmp_path: Path) -> None:
-    async with widget_env(tmp_path) as env:
+async def test_five_wrong_codes_lock_the_verification(tmp_path: Path,
+                                                      limits: dict[str, Any]) -> None:
+    async with widget_env(tmp_path, **limits) as env:
         ticket = (await start(env)).json()["ticket"]
         right = sent_code(env)
         wrong = "ZZZZ" if right != "ZZZZ" else "YYYY"

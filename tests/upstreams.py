@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
+import redis.asyncio as aioredis
 
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
@@ -101,7 +102,21 @@ async def widget_env(tmp: Path, **overrides: object) -> AsyncIterator[Env]:
         yield Env(clock, gupshup, upstream, app, client)
         await app.state.data.cache.drain()
         await app.state.data.client.aclose()
+        if app.state.data.cache._shared is not None:
+            await app.state.data.cache._shared.aclose()
     gupshup.close()
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # the tests' own database
+
+
+async def forget_keys(prefix: str) -> None:
+    """Delete what a test wrote in Redis under its own prefix."""
+    direct = aioredis.Redis.from_url(REDIS_URL)
+    keys = [key async for key in direct.scan_iter(match=prefix + "*")]
+    if keys:
+        await direct.delete(*keys)
+    await direct.aclose()
 
 
 @contextlib.asynccontextmanager

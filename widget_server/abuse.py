@@ -1,8 +1,10 @@
 """Limits on the subscription form, checked before any upstream call: per client IP, per
-phone and per group (PyrateLimiter sliding windows, one bucket per key), and wrong codes
-per verification."""
+phone and per group (sliding windows: PyrateLimiter buckets in one process, Redis logs
+across several), and wrong codes per verification."""
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from cachetools import LRUCache, TTLCache
 from pyrate_limiter import InMemoryBucket, Rate, RateItem
@@ -15,6 +17,7 @@ SENDS_PER_PHONE = [Rate(5, 10 * 60_000)]
 SENDS_PER_GROUP = [Rate(60, 3_600_000)]
 CONFIRMS_PER_IP = [Rate(20, 10 * 60_000)]
 MAX_WRONG_CODES = 5
+WRONG_CODES_TTL = 3600.0
 
 
 class KeyedLimits:
@@ -37,31 +40,57 @@ class KeyedLimits:
         return None if decision.allowed else max(1.0, (decision.retry_after_ms or 1000) / 1000)
 
 
-class AbuseGuard:
-    def __init__(self, clock: Clock) -> None:
-        self._ip = KeyedLimits(SENDS_PER_IP, clock)
-        self._phone = KeyedLimits(SENDS_PER_PHONE, clock)
-        self._group = KeyedLimits(SENDS_PER_GROUP, clock)
-        self._confirm_ip = KeyedLimits(CONFIRMS_PER_IP, clock)
-        self._wrong: TTLCache[str, int] = TTLCache(100_000, ttl=3600, timer=clock)
+class Counters(Protocol):
+    """Where the limits count: `LocalCounters` here, `shared.RedisCounters` in Redis."""
 
-    def send(self, ip: str, phone: str, group: str) -> float | None:
-        """May this IP send a code to this phone for this group now?"""
-        for limits, key in ((self._ip, ip), (self._phone, phone), (self._group, group.lower())):
+    async def hit(self, checks: list[tuple[str, list[Rate]]]) -> float | None: ...
+    async def count_up(self, key: str, ttl: float) -> int: ...
+    async def counted(self, key: str) -> int: ...
+
+
+class LocalCounters:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._limits: dict[int, KeyedLimits] = {}
+        self._counts: TTLCache[str, int] = TTLCache(100_000, ttl=WRONG_CODES_TTL, timer=clock)
+
+    async def hit(self, checks: list[tuple[str, list[Rate]]]) -> float | None:
+        for key, rates in checks:
+            limits = self._limits.setdefault(id(rates), KeyedLimits(rates, self._clock))
             wait = limits.hit(key)
             if wait is not None:
                 return wait
         return None
 
-    def confirm(self, ip: str) -> float | None:
-        return self._confirm_ip.hit(ip)
+    async def count_up(self, key: str, ttl: float) -> int:
+        self._counts[key] = self._counts.get(key, 0) + 1
+        return self._counts[key]
 
-    def locked(self, token: str) -> bool:
+    async def counted(self, key: str) -> int:
+        return self._counts.get(key, 0)
+
+
+class AbuseGuard:
+    """Raises `cache.SharedDown` when shared counters cannot be reached: no limit, no
+    SMS."""
+
+    def __init__(self, clock: Clock, counters: Counters | None = None) -> None:
+        self._counters = counters or LocalCounters(clock)
+
+    async def send(self, ip: str, phone: str, group: str) -> float | None:
+        """May this IP send a code to this phone for this group now?"""
+        return await self._counters.hit([
+            ("send-ip:" + ip, SENDS_PER_IP), ("send-phone:" + phone, SENDS_PER_PHONE),
+            ("send-group:" + group.lower(), SENDS_PER_GROUP)])
+
+    async def confirm(self, ip: str) -> float | None:
+        return await self._counters.hit([("confirm-ip:" + ip, CONFIRMS_PER_IP)])
+
+    async def locked(self, token: str) -> bool:
         """Five wrong codes for a verification: even the right one is refused now."""
-        return self._wrong.get(token, 0) >= MAX_WRONG_CODES
+        return await self._counters.counted("wrong:" + token) >= MAX_WRONG_CODES
 
-    def wrong_code(self, token: str) -> int:
+    async def wrong_code(self, token: str) -> int:
         """Count a wrong code; returns how many attempts are left."""
-        count = self._wrong.get(token, 0) + 1
-        self._wrong[token] = count
+        count = await self._counters.count_up("wrong:" + token, WRONG_CODES_TTL)
         return max(0, MAX_WRONG_CODES - count)

@@ -27,7 +27,7 @@ from widget_server.hot import HotCache
 from widget_server.metrics import Metrics
 from widget_server.render import Renderer
 from widget_server.settings import Settings
-from widget_server.shared import RedisShared
+from widget_server.shared import RedisCounters, RedisShared
 from widget_server.subscribe import Subscriptions
 from widget_server.subscribe_views import confirm_form, confirm_json, start_form, start_json
 from widget_server.tickets import Tickets
@@ -104,8 +104,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     app.state.budget = budget
     app.state.data = GroupData(client, cache)
     secret = settings.secret_key or secrets.token_urlsafe(32)
-    app.state.subscriptions = Subscriptions(client, Tickets(secret, clock), AbuseGuard(clock),
-                                            clock)
+    counters = RedisCounters(shared, clock) if shared else None
+    app.state.subscriptions = Subscriptions(client, Tickets(secret, clock),
+                                            AbuseGuard(clock, counters), clock)
     app.state.assets = assets
     app.state.renderer = Renderer(assets)
     app.state.json_bodies = BodyCache(2 * 1024 * 1024)

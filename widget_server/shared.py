@@ -13,9 +13,11 @@ import secrets
 from typing import Any
 
 import redis.asyncio as aioredis
+from pyrate_limiter import Rate
 from redis.exceptions import RedisError
 
 from widget_server.cache import Entry, SharedDown
+from widget_server.clock import Clock
 from widget_server.upstream import models
 from widget_server.upstream.budget import WINDOWS
 from widget_server.upstream.errors import ApiRefused, GroupNotFound, PrivateGroup, Unavailable
@@ -28,36 +30,37 @@ _UNLOCK = """if redis.call('get', KEYS[1]) == ARGV[1] then
 KEEP_VALUES_MS = 86_400_000  # a day-old value still beats nothing when the upstream fails
 
 
-# One atomic check of every window of both logs, then the call recorded in each log it
-# counts against. Counting up to +inf, not up to `now`, counts calls stamped a little
-# later by an instance whose clock runs ahead: a skew can only make the budget stricter.
-# KEYS: total log, shared log. ARGV: now, member, reserve (0/1), then per window:
-# length (ms), total ceiling, shared ceiling. Returns -1 or milliseconds to wait.
+# One atomic check of every window of several sliding-window logs, then the event recorded
+# in each of them. Counting up to +inf, not up to `now`, counts events stamped a little
+# later by an instance whose clock runs ahead: a skew can only make the limits stricter.
+# KEYS: the logs. ARGV: now (ms), member, number of logs, then per window: its length (ms)
+# and one limit per log. Returns -1 (recorded) or milliseconds to wait.
 _TAKE = """
-local now, member, reserve = tonumber(ARGV[1]), ARGV[2], ARGV[3] == '1'
+local now, member, logs = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local longest, wait = 0, -1
-local logs = reserve and {{KEYS[1], 2}} or {{KEYS[1], 2}, {KEYS[2], 3}}
-for i = 3, #ARGV - 1, 3 do
-  local length = tonumber(ARGV[i + 1])
+for i = 4, #ARGV, logs + 1 do
+  local length = tonumber(ARGV[i])
   longest = math.max(longest, length)
-  for _, log in ipairs(logs) do
-    local limit = tonumber(ARGV[i + log[2]])
-    local used = redis.call('ZCOUNT', log[1], '(' .. (now - length), '+inf')
+  for k = 1, logs do
+    local limit = tonumber(ARGV[i + k])
+    local used = redis.call('ZCOUNT', KEYS[k], '(' .. (now - length), '+inf')
     if used >= limit then
-      local oldest = redis.call('ZRANGEBYSCORE', log[1], '(' .. (now - length), '+inf',
-                                'WITHSCORES', 'LIMIT', used - limit, 1)
-      wait = math.max(wait, tonumber(oldest[2]) + length - now, 1)
+      local oldest = redis.call('ZRANGEBYSCORE', KEYS[k], '(' .. (now - length), '+inf',
+                                'WITHSCORES', 'LIMIT', math.max(used - limit, 0), 1)
+      local since = tonumber(oldest[2]) or now
+      wait = math.max(wait, since + length - now, 1)
     end
   end
 end
 if wait >= 0 then return wait end
-for _, log in ipairs(logs) do
-  redis.call('ZREMRANGEBYSCORE', log[1], '-inf', now - longest)
-  redis.call('ZADD', log[1], now, member)
-  redis.call('PEXPIRE', log[1], longest)
+for k = 1, logs do
+  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', now - longest)
+  redis.call('ZADD', KEYS[k], now, member)
+  redis.call('PEXPIRE', KEYS[k], longest)
 end
 return -1
 """
+NOT_LIMITED = 2**31
 
 
 class RedisWindows:
@@ -68,17 +71,15 @@ class RedisWindows:
                  reserve: tuple[int, int, int]) -> None:
         self._shared = shared
         self._keys = [shared.prefix + "budget:total", shared.prefix + "budget:shared"]
-        # redis-py runs it by its hash and loads it again if Redis has lost it.
-        self._take = shared.redis.register_script(_TAKE)
-        self._args: list[int] = []
-        for (_, seconds), total, kept in zip(WINDOWS, ceilings, reserve, strict=True):
-            self._args += [int(seconds * 1000), total, total - kept]
+        self._windows = [(int(seconds * 1000), total, total - kept) for (_, seconds), total, kept
+                         in zip(WINDOWS, ceilings, reserve, strict=True)]
 
     async def take(self, stamp: int, reserve: bool) -> float | None:
-        member = f"{stamp}:{secrets.token_hex(6)}"
-        wait = await self._shared.call(self._take(
-            keys=self._keys, args=[stamp, member, int(reserve), *self._args]))
-        return None if int(wait) < 0 else int(wait) / 1000
+        if reserve:
+            return await self._shared.take(self._keys[:1], [(length, [total]) for length,
+                                           total, _ in self._windows], stamp)
+        return await self._shared.take(self._keys, [
+            (length, [total, kept]) for length, total, kept in self._windows], stamp)
 
     async def used_since(self, stamp: int, since: int) -> int:
         return int(await self._shared.call(
@@ -90,10 +91,33 @@ class RedisShared:
         self.redis = aioredis.Redis.from_url(url, socket_timeout=timeout,
                                              socket_connect_timeout=timeout)
         self.prefix = prefix
+        # redis-py runs it by its hash and loads it again if Redis has lost it.
+        self._take = self.redis.register_script(_TAKE)
 
     def windows(self, ceilings: tuple[int, int, int],
                 reserve: tuple[int, int, int]) -> RedisWindows:
         return RedisWindows(self, ceilings, reserve)
+
+    async def take(self, logs: list[str], windows: list[tuple[int, list[int]]],
+                   stamp: int) -> float | None:
+        """Record an event in every log if each window (length in ms, one limit per log)
+        has room in each; else the seconds to wait. One atomic script."""
+        args: list[int] = []
+        for length, limits in windows:
+            args += [length, *limits]
+        wait = await self.call(self._take(
+            keys=logs, args=[stamp, f"{stamp}:{secrets.token_hex(6)}", len(logs), *args]))
+        return None if int(wait) < 0 else int(wait) / 1000
+
+    async def count_up(self, key: str, ttl: float) -> int:
+        """Add one to a counter that disappears `ttl` seconds after it was first set."""
+        count = await self.call(self.redis.incr(self.prefix + key))
+        if int(count) == 1:
+            await self.call(self.redis.pexpire(self.prefix + key, int(ttl * 1000)))
+        return int(count)
+
+    async def counted(self, key: str) -> int:
+        return int(await self.call(self.redis.get(self.prefix + key)) or 0)
 
     async def load(self, key: str) -> Entry | None:
         raw = await self.call(self.redis.get(self.prefix + "cache:" + key))
@@ -168,3 +192,26 @@ def _decode(raw: bytes) -> Entry | None:
         return entry
     except (ValueError, KeyError, TypeError, AttributeError, Unavailable):
         return None
+
+
+class RedisCounters:
+    """The subscription limits (`abuse.Counters`) in Redis: every check of one request in
+    one script, so no instance can slip an SMS past a limit another one counted."""
+
+    def __init__(self, shared: RedisShared, clock: Clock) -> None:
+        self._shared = shared
+        self._clock = clock
+
+    async def hit(self, checks: list[tuple[str, list[Rate]]]) -> float | None:
+        lengths = sorted({rate.interval for _, rates in checks for rate in rates})
+        limits = [{rate.interval: rate.limit for rate in rates} for _, rates in checks]
+        windows = [(length, [by_length.get(length, NOT_LIMITED) for by_length in limits])
+                   for length in lengths]
+        logs = [self._shared.prefix + "limit:" + key for key, _ in checks]
+        return await self._shared.take(logs, windows, int(self._clock() * 1000))
+
+    async def count_up(self, key: str, ttl: float) -> int:
+        return await self._shared.count_up(key, ttl)
+
+    async def counted(self, key: str) -> int:
+        return await self._shared.counted(key)

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from widget_server.abuse import AbuseGuard
+from widget_server.cache import SharedDown
 from widget_server.clock import Clock
 from widget_server.groups import GROUP_NAME
 from widget_server.phones import indian_mobile, masked
@@ -23,6 +24,7 @@ from widget_server.upstream.errors import (
 
 log = logging.getLogger("widget_server.subscribe")
 RESEND_AFTER = 30.0
+SHARED_RETRY = 10.0
 CODE_LENGTH = 4
 
 # Upstream error codes of groups.subscribeGroupToken -> (message key, HTTP status).
@@ -63,6 +65,12 @@ class Subscriptions:
     async def start(self, group: str, phone_text: str, ip: str, honeypot: str = "") -> Outcome:
         """Phase I: send a code to the phone; the answer is the same whether or not the
         phone is known to the group."""
+        try:
+            return await self._start(group, phone_text, ip, honeypot)
+        except SharedDown:  # the limits cannot be counted: no SMS goes out
+            return Outcome("unavailable", 503, retry_after=SHARED_RETRY)
+
+    async def _start(self, group: str, phone_text: str, ip: str, honeypot: str) -> Outcome:
         if not GROUP_NAME.fullmatch(group):
             return Outcome("bad_name", 400)
         phone = indian_mobile(phone_text)
@@ -71,7 +79,7 @@ class Subscriptions:
         if honeypot:
             log.info("honeypot filled for %s: pretending", masked(phone))
             return self._sent(phone, group, secrets.token_hex(16))
-        wait = self._guard.send(ip, phone, group)
+        wait = await self._guard.send(ip, phone, group)
         if wait is not None:
             return Outcome("too_many", 429, retry_after=wait)
         try:
@@ -100,6 +108,12 @@ class Subscriptions:
 
     async def confirm(self, group: str, ticket_text: str, code: str, ip: str) -> Outcome:
         """Phase II: check the code; five wrong ones lock the verification."""
+        try:
+            return await self._confirm(group, ticket_text, code, ip)
+        except SharedDown:  # wrong codes cannot be counted: no code is checked
+            return Outcome("unavailable", 503, ticket_text, retry_after=SHARED_RETRY)
+
+    async def _confirm(self, group: str, ticket_text: str, code: str, ip: str) -> Outcome:
         ticket = self._ticket(ticket_text, group)
         if isinstance(ticket, Outcome):
             return ticket
@@ -107,16 +121,16 @@ class Subscriptions:
         again = Outcome("bad_code", 400, ticket_text, masked(ticket.phone))
         if len(code) != CODE_LENGTH or not code.isascii() or not code.isalnum():
             return again
-        if self._guard.locked(ticket.token):
+        if await self._guard.locked(ticket.token):
             return Outcome("too_many_attempts", 429)
-        wait = self._guard.confirm(ip)
+        wait = await self._guard.confirm(ip)
         if wait is not None:
             return Outcome("too_many", 429, ticket_text, masked(ticket.phone), retry_after=wait)
         try:
             await self._client.subscribe(ticket.phone, group, ticket.token, code)
         except ApiRefused as error:
             if error.code in (6, 7):
-                left = self._guard.wrong_code(ticket.token)
+                left = await self._guard.wrong_code(ticket.token)
                 if left == 0:
                     return Outcome("too_many_attempts", 429)
                 return Outcome("wrong_code", 400, ticket_text, masked(ticket.phone),

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any, Literal
+from pathlib import Path
+from typing import IO, Any, Literal
 
+import httpx
 import uvicorn
 
 
@@ -32,3 +37,42 @@ def live_server(app: Any, lifespan: Literal["on", "off"] = "off") -> Iterator[st
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def server_process(args: list[str], env: dict[str, str],
+                   cwd: Path | None = None) -> Iterator[str]:
+    """`python -m widget_server ARGS --port P` in a process of its own, once its
+    `/healthz` answers; yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    # Logs to a file: a pipe nobody reads would fill and stall the server.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "widget_server", *args, "--port", str(port)],
+            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            _wait_healthy(base, proc, log)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(15)
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    for _ in range(200):
+        try:
+            if httpx.get(base + "/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            if proc.poll() is not None:
+                log.seek(0)
+                raise AssertionError(log.read().decode(errors="replace")) from None
+            time.sleep(0.05)
+    raise AssertionError(f"{base} never answered /healthz")

@@ -62,10 +62,7 @@ async def test_errors_are_cached_briefly(tmp_path: Path) -> None:
 async def test_last_good_value_is_never_replaced_by_an_error(tmp_path: Path) -> None:
     async with widget_env(tmp_path) as env:
         assert (await env.client.get("/api/groups/jumpy")).status_code == 200
-        env.upstream.mode = "not_found"
-        env.clock.advance(61)
-        await env.client.get("/api/groups/jumpy")
-        await env.data.cache.drain()
+        await env.refresh_into("not_found", "/api/groups/jumpy")
         after = await env.client.get("/api/groups/jumpy")
         assert after.status_code == 200
         assert after.json()["group"]["name"] == "jumpy" and after.json()["stale"] is True

@@ -17,34 +17,12 @@ import httpx
 import pytest
 import redis
 
-from tests.test_install import _free_port
+from tests.live import server_process as process
 
 pytestmark = pytest.mark.redis
 REDIS_URL = "redis://127.0.0.1:6379/15"
 GROUPS = ["jumpy", "cricketbuzz", "delhimetro", "shayari", "hush"] + [
     f"nosuch{i}" for i in range(35)]
-
-
-@contextlib.contextmanager
-def process(args: list[str], env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "widget_server", *args, "--port", str(port)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(base + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                asyncio.run(asyncio.sleep(0.05))
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(15)
-        if proc.stderr:
-            proc.stderr.close()
 
 
 @contextlib.contextmanager

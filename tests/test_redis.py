@@ -19,11 +19,10 @@ from hypothesis import strategies as st
 
 from tests.redis_proxy import RedisProxy
 from tests.test_budget import assert_within, run_schedule
-from tests.upstreams import REDIS_URL, Switchable, forget_keys
+from tests.upstreams import REDIS_URL, Switchable, forget_keys, local_upstream
 from widget_server.app import create_app
 from widget_server.cache import Entry
 from widget_server.clock import ManualClock
-from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.settings import Settings
 from widget_server.shared import RedisShared, _decode, _encode
 from widget_server.upstream import models
@@ -58,9 +57,7 @@ async def cluster(tmp: Path, instances: int = 2, url: str = REDIS_URL,
     clock = ManualClock()
     settings = Settings(data_dir=tmp / "data", redis_url=url, redis_prefix=prefix,
                         hot_ttl=0.0, **overrides)
-    gupshup = LocalGupShup(settings, clock)
-    upstream = Switchable(httpx.ASGITransport(app=create_gupshup_app(settings,
-                                                                     service=gupshup)))
+    gupshup, upstream = local_upstream(settings, clock)
     apps = [create_app(settings, clock=clock, transport=upstream) for _ in range(instances)]
     clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://w")
                for app in apps]

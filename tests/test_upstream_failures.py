@@ -47,10 +47,7 @@ async def test_nothing_cached_and_upstream_failing_gives_503(tmp_path: Path, mod
 async def test_error_113_stops_calls_for_a_cool_down(tmp_path: Path) -> None:
     async with widget_env(tmp_path) as env:
         await env.client.get("/api/groups/jumpy")
-        env.upstream.mode = "113"
-        env.clock.advance(61)
-        await env.client.get("/api/groups/jumpy")
-        await env.data.cache.drain()
+        await env.refresh_into("113", "/api/groups/jumpy")
         env.upstream.mode = "ok"
         for group in ("cricketbuzz", "shayari"):
             response = await env.client.get(f"/api/groups/{group}")

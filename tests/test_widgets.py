@@ -89,10 +89,7 @@ async def test_unavailable_upstream_with_nothing_cached_says_retry(tmp_path: Pat
 async def test_stale_data_is_shown_as_such(tmp_path: Path) -> None:
     async with widget_env(tmp_path) as env:
         await env.client.get("/widget/groups/jumpy")
-        env.upstream.mode = "connect"
-        env.clock.advance(61)
-        await env.client.get("/widget/groups/jumpy")
-        await env.data.cache.drain()
+        await env.refresh_into("connect", "/widget/groups/jumpy")
         response = await env.client.get("/widget/groups/jumpy")
         assert response.status_code == 200
         assert "may be out of date" in response.text

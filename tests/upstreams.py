@@ -88,14 +88,26 @@ class Env:
     def data(self):  # type: ignore[no-untyped-def]
         return self.app.state.data  # type: ignore[attr-defined]
 
+    async def refresh_into(self, mode: str, path: str) -> None:
+        """Let `path`'s data go stale and have its refresh meet the upstream in `mode`."""
+        self.upstream.mode = mode
+        self.clock.advance(61)
+        await self.client.get(path)
+        await self.data.cache.drain()
+
+
+def local_upstream(settings: Settings, clock: ManualClock) -> tuple[LocalGupShup, Switchable]:
+    """The local GupShup, called in-process through a `Switchable`."""
+    gupshup = LocalGupShup(settings, clock)
+    return gupshup, Switchable(httpx.ASGITransport(
+        app=create_gupshup_app(settings, service=gupshup)))
+
 
 @contextlib.asynccontextmanager
 async def widget_env(tmp: Path, **overrides: object) -> AsyncIterator[Env]:
     clock = ManualClock()
     settings = Settings(data_dir=tmp / "data", **overrides)  # type: ignore[arg-type]
-    gupshup = LocalGupShup(settings, clock)
-    upstream = Switchable(httpx.ASGITransport(
-        app=create_gupshup_app(settings, service=gupshup)))
+    gupshup, upstream = local_upstream(settings, clock)
     app = create_app(settings, clock=clock, transport=upstream)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://widgets") as client:

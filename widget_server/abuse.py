@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Protocol
 
 from cachetools import LRUCache, TTLCache
-from pyrate_limiter import InMemoryBucket, Rate, RateItem
-from pyrate_limiter.abstracts.algorithm import Decision
+from pyrate_limiter import InMemoryBucket, Rate
 
 from widget_server.clock import Clock
+from widget_server.upstream.budget import admit
 
 SENDS_PER_IP = [Rate(5, 10 * 60_000), Rate(20, 24 * 3_600_000)]
 SENDS_PER_PHONE = [Rate(5, 10 * 60_000)]
@@ -18,26 +18,6 @@ SENDS_PER_GROUP = [Rate(60, 3_600_000)]
 CONFIRMS_PER_IP = [Rate(20, 10 * 60_000)]
 MAX_WRONG_CODES = 5
 WRONG_CODES_TTL = 3600.0
-
-
-class KeyedLimits:
-    """One sliding-window bucket per key (bounded: the least recently used are dropped)."""
-
-    def __init__(self, rates: list[Rate], clock: Clock, maxsize: int = 50_000) -> None:
-        self._rates = rates
-        self._clock = clock
-        self._buckets: LRUCache[str, InMemoryBucket] = LRUCache(maxsize)
-
-    def hit(self, key: str) -> float | None:
-        """Count one event for `key`; None if allowed, else seconds until it would be."""
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = InMemoryBucket(self._rates)
-        stamp = int(self._clock() * 1000)
-        bucket.leak(stamp)
-        decision = bucket.put_decision(RateItem(key, stamp))
-        assert isinstance(decision, Decision)  # in-memory buckets answer synchronously
-        return None if decision.allowed else max(1.0, (decision.retry_after_ms or 1000) / 1000)
 
 
 class Counters(Protocol):
@@ -49,18 +29,28 @@ class Counters(Protocol):
 
 
 class LocalCounters:
-    def __init__(self, clock: Clock) -> None:
+    """One sliding-window bucket per key (keys name their kind: `send-ip:...`), bounded:
+    the least recently used are dropped."""
+
+    def __init__(self, clock: Clock, maxsize: int = 200_000) -> None:
         self._clock = clock
-        self._limits: dict[int, KeyedLimits] = {}
+        self._buckets: LRUCache[str, InMemoryBucket] = LRUCache(maxsize)
         self._counts: TTLCache[str, int] = TTLCache(100_000, ttl=WRONG_CODES_TTL, timer=clock)
 
     async def hit(self, checks: list[tuple[str, list[Rate]]]) -> float | None:
         for key, rates in checks:
-            limits = self._limits.setdefault(id(rates), KeyedLimits(rates, self._clock))
-            wait = limits.hit(key)
+            wait = self._hit(key, rates)
             if wait is not None:
                 return wait
         return None
+
+    def _hit(self, key: str, rates: list[Rate]) -> float | None:
+        """Count one event for `key`; None if allowed, else seconds until it would be."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = InMemoryBucket(rates)
+        wait = admit(bucket, int(self._clock() * 1000), key)
+        return None if wait is None else max(1.0, wait)
 
     async def count_up(self, key: str, ttl: float) -> int:
         self._counts[key] = self._counts.get(key, 0) + 1

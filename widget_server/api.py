@@ -15,8 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from widget_server.bodies import BodyCache, send_body
+from widget_server.bodies import Body, BodyCache, send_body
 from widget_server.cache import Served
+from widget_server.clock import iso8601
 from widget_server.groups import GROUP_NAME, MAX_FROM, PAGE, GroupData
 from widget_server.http import JSON, cache_control, error_code, error_status, json_bytes
 from widget_server.upstream.errors import UpstreamError
@@ -93,18 +94,13 @@ def _message(error: UpstreamError) -> str:
 def _answer(request: Request, shape: tuple[Any, ...], served: Served[Any],
             payload: Callable[[], dict[str, Any]]) -> Response:
     """The body for `shape` (what the request asked) and the data's version, built once."""
-    def build() -> bytes:
-        return json_bytes({**payload(), "fetched": _iso(served.fetched), "stale": served.stale})
+    def build() -> Body:
+        return Body(json_bytes({**payload(), "fetched": iso8601(served.fetched),
+                           "stale": served.stale}))
 
-    bodies: BodyCache = request.app.state.json_bodies
+    bodies: BodyCache[Body] = request.app.state.json_bodies
     body = bodies.get((*shape, served.version, served.stale), build)
-    interval = _data(request).cache.interval()
-    return send_body(request, body, JSON, {"Cache-Control": cache_control(served, interval)})
-
-
-def _iso(timestamp: float) -> str:
-    from widget_server.clock import iso8601
-    return iso8601(timestamp)
+    return send_body(request, body, JSON, {"Cache-Control": cache_control(served)})
 
 
 def _stream_payload(stream: Stream) -> dict[str, Any]:

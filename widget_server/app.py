@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from widget_server.abuse import AbuseGuard
 from widget_server.api import api_mount
 from widget_server.assets import StaticAssets, resource_dir
-from widget_server.bodies import BodyCache
+from widget_server.bodies import Body, BodyCache
 from widget_server.cache import Cache
 from widget_server.clock import Clock, system_clock
 from widget_server.customize import customize
@@ -109,7 +109,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
                                             AbuseGuard(clock, counters), clock)
     app.state.assets = assets
     app.state.renderer = Renderer(assets)
-    app.state.json_bodies = BodyCache(2 * 1024 * 1024)
+    app.state.json_bodies = BodyCache[Body](2 * 1024 * 1024)
     return app
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Callable, Hashable
 from hashlib import blake2b
+from typing import Generic, TypeVar
 
 from cachetools import LRUCache
 from starlette.requests import Request
@@ -35,17 +36,20 @@ def body_size(body: Body) -> int:
     return len(body.data) * 4 // 3 + 200
 
 
-class BodyCache:
+B = TypeVar("B", bound=Body)
+
+
+class BodyCache(Generic[B]):
     """Bodies by key (the data version and every option that shapes the body), at most
     `max_bytes` of them: memory stays bounded however many keys are in use."""
 
     def __init__(self, max_bytes: int) -> None:
-        self._bodies: LRUCache[Hashable, Body] = LRUCache(max_bytes, getsizeof=body_size)
+        self._bodies: LRUCache[Hashable, B] = LRUCache(max_bytes, getsizeof=body_size)
 
-    def get(self, key: Hashable, build: Callable[[], bytes]) -> Body:
+    def get(self, key: Hashable, build: Callable[[], B]) -> B:
         body = self._bodies.get(key)
         if body is None:
-            body = self._bodies[key] = Body(build())
+            body = self._bodies[key] = build()
         return body
 
     def __len__(self) -> int:

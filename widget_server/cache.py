@@ -41,6 +41,11 @@ class Entry:
     retry_at: float = 0.0  # no upstream attempt for this key before then
     viewed: float = 0.0
 
+    def took(self, value: Any, fetched: float) -> None:
+        """A new value, fetched here or by another instance: a new version, no error."""
+        self.value, self.fetched, self.error, self.retry_at = value, fetched, None, 0.0
+        self.version += 1
+
 
 class SharedDown(Exception):
     """The shared store (Redis) did not answer."""
@@ -62,6 +67,7 @@ class Served(Generic[T]):
     stale: bool
     version: int
     fresh_for: float = field(default=0.0)
+    interval: float = field(default=0.0)  # how long this key stays fresh nowadays
 
 
 class Cache:
@@ -110,10 +116,11 @@ class Cache:
         return served
 
     def _served(self, entry: Entry, now: float) -> Served[T]:
-        fresh_for = entry.fetched + self.interval() - now
+        interval = self.interval()
+        fresh_for = entry.fetched + interval - now
         stale = fresh_for <= 0 or entry.error is not None
         return Served(cast(T, entry.value), entry.fetched, stale, entry.version,
-                      max(0.0, fresh_for))
+                      max(0.0, fresh_for), interval)
 
     def _start(self, key: str, fetch: Callable[[], Awaitable[T]]) -> asyncio.Task[Entry]:
         task = self._inflight.get(key)
@@ -173,9 +180,7 @@ class Cache:
         if theirs is None:
             return False
         if theirs.value is not None and theirs.fetched > entry.fetched:
-            entry.value, entry.fetched, entry.error = theirs.value, theirs.fetched, None
-            entry.version += 1
-            entry.retry_at = 0.0
+            entry.took(theirs.value, theirs.fetched)
             return theirs.fetched + self.interval() > now
         if theirs.error is not None and theirs.retry_at > now and not entry.version:
             entry.error, entry.retry_at = theirs.error, theirs.retry_at
@@ -196,9 +201,7 @@ class Cache:
             log.exception("refresh of %s failed", key)
             self._failed(entry, Unavailable(type(error).__name__), UNAVAILABLE_RETRY)
         else:
-            entry.value, entry.fetched, entry.error = value, self._clock(), None
-            entry.version += 1
-            entry.retry_at = 0.0
+            entry.took(value, self._clock())
 
     def _failed(self, entry: Entry, error: UpstreamError, retry_in: float) -> None:
         # The last good value stays; the error only says why it is stale.
@@ -221,9 +224,6 @@ class Cache:
 
     def __len__(self) -> int:
         return len(self._store)
-
-    def entry(self, key: str) -> Entry | None:
-        return self._store.get(key)
 
     async def drain(self) -> None:
         """Wait for refreshes under way (tests, shutdown)."""

@@ -75,20 +75,12 @@ def _serve_workers(settings: Settings, workers: int, access_log: bool) -> int:
         print("--workers above 1 needs --redis (or WIDGET_REDIS_URL): the workers share one "
               "IP and must share its upstream budget", file=sys.stderr)
         return 2
-    os.environ.update({f"WIDGET_{f.name.upper()}": _env_value(getattr(settings, f.name))
-                       for f in dataclasses.fields(settings)})
+    os.environ.update(settings.to_env())
     if not settings.secret_key:
         os.environ["WIDGET_SECRET_KEY"] = secrets.token_urlsafe(32)
     uvicorn.run("widget_server.cli:worker_app", factory=True, host=settings.host,
                 port=settings.port, workers=workers, access_log=access_log)
     return 0
-
-
-def _env_value(value: object) -> str:
-    if isinstance(value, tuple):
-        return ",".join(str(v) for v in value) if value and isinstance(value[0], int) \
-            else " ".join(str(v) for v in value)
-    return str(value)
 
 
 def worker_app() -> ASGIApp:

@@ -3,6 +3,7 @@ stream. One fetch of 15 messages from `from` serves every smaller range."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from widget_server.cache import Cache, Served
@@ -42,5 +43,4 @@ class GroupData:
 def _sliced(page: Served[Stream], count: int) -> Served[Stream]:
     if count >= len(page.value.messages):
         return page
-    return Served(page.value.slice(count), page.fetched, page.stale, page.version,
-                  page.fresh_for)
+    return dataclasses.replace(page, value=page.value.slice(count))

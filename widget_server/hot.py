@@ -16,6 +16,7 @@ from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget_server.clock import Clock
+from widget_server.http import etag_matches
 
 # Response headers a 304 must not carry (RFC 9110 15.4.5 keeps the validators and
 # caching headers, and there is no body to describe).
@@ -29,7 +30,7 @@ class _Hot:
     expires: float
     start: Message
     body: Message
-    etag: bytes
+    etag: str
 
     def not_modified(self) -> Message:
         return {"type": "http.response.start", "status": 304, "headers": [
@@ -64,7 +65,7 @@ class HotCache:
         hot = self._entries.get(key)
         if hot is not None and hot.expires > self._clock():
             self._hits.inc()
-            if etags and hot.etag in etags:
+            if etags and etag_matches(etags.decode("latin-1"), hot.etag):
                 await send(hot.not_modified())
                 await send(_EMPTY)
                 return
@@ -93,7 +94,5 @@ class HotCache:
         if not control.startswith(b"public") or b"max-age=0" in control or \
                 b"set-cookie" in headers or b"etag" not in headers:
             return  # private, stale (soon replaced by its refresh), or not validatable
-        self._entries[key] = _Hot(self._clock() + self._ttl, start, body, headers[b"etag"])
-
-    def clear(self) -> None:
-        self._entries.clear()
+        self._entries[key] = _Hot(self._clock() + self._ttl, start, body,
+                                  headers[b"etag"].decode("latin-1"))

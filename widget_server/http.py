@@ -22,17 +22,21 @@ STALE_IF_ERROR = 86400
 JSON = "application/json"
 
 
-def cache_control(served: Served[Any], interval: float) -> str:
+def cache_control(served: Served[Any]) -> str:
     """Fresh for what is left of the entry's freshness; a CDN may serve it stale while it
     revalidates, or for a day when we fail."""
     max_age = 0 if served.stale else int(served.fresh_for)
     return (f"public, max-age={max_age}, s-maxage={max_age}, "
-            f"stale-while-revalidate={int(interval)}, stale-if-error={STALE_IF_ERROR}")
+            f"stale-while-revalidate={int(served.interval)}, stale-if-error={STALE_IF_ERROR}")
 
 
 def if_none_match(request: Request, etag: str) -> bool:
-    """Whether the client's copy is current (weak comparison, as RFC 9110 asks for it)."""
-    wanted = request.headers.get("if-none-match")
+    return etag_matches(request.headers.get("if-none-match", ""), etag)
+
+
+def etag_matches(wanted: str, etag: str) -> bool:
+    """Whether an `If-None-Match` value names our current copy (weak comparison, as RFC
+    9110 asks for it)."""
     if not wanted:
         return False
     return wanted.strip() == "*" or etag in [t.strip().removeprefix("W/")

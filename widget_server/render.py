@@ -14,11 +14,10 @@ import re
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from cachetools import LRUCache
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from widget_server.assets import StaticAssets, resource_dir
-from widget_server.bodies import Body, body_size
+from widget_server.bodies import Body, BodyCache
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
@@ -48,15 +47,13 @@ class Renderer:
                                trim_blocks=True, lstrip_blocks=True)
         self.env.globals["static"] = assets.url
         self.env.filters["xmltext"] = xml_text
-        self._cache: LRUCache[Hashable, Rendered] = LRUCache(max_bytes, getsizeof=body_size)
+        self._cache: BodyCache[Rendered] = BodyCache(max_bytes)
 
     def render(self, key: Hashable | None, template: str,
                context: Callable[[], dict[str, Any]]) -> Rendered:
         """The page for `key`, rendered from `context()` only the first time; a `key` of
         None renders a page nobody else will see, and keeps nothing."""
-        page = self._cache.get(key) if key is not None else None
-        if page is None:
-            page = Rendered(self.env.get_template(template).render(context()))
-            if key is not None:
-                self._cache[key] = page
-        return page
+        def build() -> Rendered:
+            return Rendered(self.env.get_template(template).render(context()))
+
+        return build() if key is None else self._cache.get(key, build)

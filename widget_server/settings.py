@@ -88,7 +88,16 @@ class Settings:
                 values[f.name] = _CASTS[hints[f.name]](raw)
         return cls(**values)
 
+    def to_env(self) -> dict[str, str]:
+        """The `WIDGET_*` variables `from_env` reads back as these settings (for workers)."""
+        hints = get_type_hints(type(self))
+        return {f"WIDGET_{f.name.upper()}": _TEXTS.get(hints[f.name], str)(getattr(self, f.name))
+                for f in fields(self)}
+
 
 _CASTS: dict[Any, Callable[[str], Any]] = {
     Path: Path, str: str, int: int, float: float, Triple: _triple, tuple[str, ...]: _words,
+}
+_TEXTS: dict[Any, Callable[[Any], str]] = {
+    Triple: lambda t: ",".join(map(str, t)), tuple[str, ...]: " ".join,
 }

@@ -70,20 +70,22 @@ class RedisWindows:
     def __init__(self, shared: RedisShared, ceilings: tuple[int, int, int],
                  reserve: tuple[int, int, int]) -> None:
         self._shared = shared
-        self._keys = [shared.prefix + "budget:total", shared.prefix + "budget:shared"]
-        self._windows = [(int(seconds * 1000), total, total - kept) for (_, seconds), total, kept
-                         in zip(WINDOWS, ceilings, reserve, strict=True)]
+        self._total = shared.prefix + "budget:total"
+        self._refreshes = shared.prefix + "budget:shared"
+        lengths = [int(seconds * 1000) for _, seconds in WINDOWS]
+        # Subscriptions count against the total only; everything else against both.
+        self._reserve_windows = [(n, [c]) for n, c in zip(lengths, ceilings, strict=True)]
+        self._windows = [(n, [c, c - r]) for n, c, r in zip(lengths, ceilings, reserve,
+                                                            strict=True)]
 
     async def take(self, stamp: int, reserve: bool) -> float | None:
         if reserve:
-            return await self._shared.take(self._keys[:1], [(length, [total]) for length,
-                                           total, _ in self._windows], stamp)
-        return await self._shared.take(self._keys, [
-            (length, [total, kept]) for length, total, kept in self._windows], stamp)
+            return await self._shared.take([self._total], self._reserve_windows, stamp)
+        return await self._shared.take([self._total, self._refreshes], self._windows, stamp)
 
     async def used_since(self, stamp: int, since: int) -> int:
         return int(await self._shared.call(
-            self._shared.redis.zcount(self._keys[0], f"({since}", "+inf")))
+            self._shared.redis.zcount(self._total, f"({since}", "+inf")))
 
 
 class RedisShared:

@@ -87,7 +87,7 @@ async def render_group(request: Request, options: Options, name: str,
                 "api": f"/api/groups/{info.value.name}/messages?range={options.count}",
                 "sub": _subscribe_context(info.value.name, options, state)}
 
-    control = _control(request, page)
+    control = cache_control(page)
     if state is None or state == FORM_START:
         key = ("group", name.lower(), start, options, info.version, info.stale, page.version,
                page.stale)
@@ -147,7 +147,7 @@ async def public_widget(request: Request) -> Response:
         **_base_context(request, options), **_page_context(page, start, options),
         "group": None, "stale": page.stale,
         "api": f"/api/public?range={options.count}&skipAdult={str(skip_adult).lower()}"})
-    return page_response(request, rendered, headers={"Cache-Control": _control(request, page)})
+    return page_response(request, rendered, headers={"Cache-Control": cache_control(page)})
 
 
 async def _both(first: Any, second: Any) -> tuple[Served[Group], Served[Stream]]:
@@ -167,7 +167,3 @@ def _page_context(page: Served[Stream], start: int, options: Options) -> dict[st
         "older": "?" + options.query(**{"from": start + count}) if has_older else None,
         "newer": "?" + options.query(**{"from": max(0, start - count)}) if start else None,
     }
-
-
-def _control(request: Request, page: Served[Stream]) -> str:
-    return cache_control(page, _data(request).cache.interval())

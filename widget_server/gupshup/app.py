@@ -54,7 +54,7 @@ class LocalGupShup:
         self.sender = build_sender(settings, clock, sms_transport)
         self.outbox = Outbox(self.db, clock, "queued" if self.sender else "stored")
         self.reports = DeliveryReports(self.db, clock, settings.sms_webhook_secret)
-        self._dispatcher = self.sender and Dispatcher(
+        self._dispatcher = None if self.sender is None else Dispatcher(
             self.outbox, self.sender, clock, retry_base=settings.sms_retry_base,
             max_attempts=settings.sms_max_attempts, submitted=self.reports.wake)
         self._tasks: list[asyncio.Task[None]] = []

@@ -72,8 +72,6 @@ class Unsure(SendFailure):
 
 
 class Sender(Protocol):
-    name: str
-
     async def send(self, sms: Sms) -> str:
         """Make one attempt; return the gateway's message id or raise a SendFailure."""
         ...

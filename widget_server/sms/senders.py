@@ -10,10 +10,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from pyrate_limiter import Decision, InMemoryBucket, Rate, RateItem
+from pyrate_limiter import InMemoryBucket, Rate
 
 from widget_server.clock import Clock
 from widget_server.sms.gateway import Refused, Retry, Sms, Unsure, error_reason
+from widget_server.upstream.budget import admit
 
 MAX_RESPONSE = 64 * 1024
 TOO_MANY_WAIT = 60.0
@@ -22,8 +23,6 @@ Sleep = Callable[[float], Awaitable[None]]
 
 class HttpSender:
     """One form POST with a total deadline, its outcome sorted into Retry/Refused/Unsure."""
-
-    name = "http"
 
     def __init__(self, client: httpx.AsyncClient, timeout: float) -> None:
         self._client = client
@@ -92,8 +91,6 @@ def _seconds(value: str | None) -> float | None:
 class SmsApiSender(HttpSender):
     """`POST {base}/sms/v1/message/{appid}` with the `apikey` header (seed 002)."""
 
-    name = "sms-api"
-
     def __init__(self, client: httpx.AsyncClient, timeout: float, *, base_url: str,
                  app_id: str, api_key: str, source: str) -> None:
         super().__init__(client, timeout)
@@ -115,21 +112,14 @@ class Pacer:
         self._sleep = sleep
 
     async def wait(self) -> None:
-        while True:
-            stamp = int(self._clock() * 1000)
-            self._bucket.leak(stamp)
-            decision = self._bucket.put_decision(RateItem("sms", stamp))
-            assert isinstance(decision, Decision)  # in-memory buckets answer at once
-            if decision.allowed:
-                return
-            await self._sleep((decision.retry_after_ms or 1000) / 1000)
+        while (wait := admit(self._bucket, int(self._clock() * 1000), "sms")) is not None:
+            await self._sleep(wait)
 
 
 class TemplateSender(HttpSender):
     """`POST {base}/partner/app/{appId}/template/msg` with the partner `token` header
     (seed 003): at most 10 requests a minute, so it paces itself at 9."""
 
-    name = "partner-template"
     PER_MINUTE = 9
 
     def __init__(self, client: httpx.AsyncClient, timeout: float, *, base_url: str,

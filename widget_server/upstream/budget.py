@@ -73,9 +73,17 @@ class Windows(Protocol):
     async def used_since(self, stamp: int, since: int) -> int: ...
 
 
+def admit(bucket: InMemoryBucket, stamp: int, name: str = "upstream") -> float | None:
+    """Record one event in an in-memory bucket: None, or the seconds until it would fit.
+    (In-memory buckets answer synchronously, so no other task can interleave.)"""
+    bucket.leak(stamp)
+    decision = bucket.put_decision(RateItem(name, stamp))
+    assert isinstance(decision, Decision)
+    return None if decision.allowed else (decision.retry_after_ms or 1000) / 1000
+
+
 class LocalWindows:
-    """The logs in this process (PyrateLimiter's in-memory buckets: synchronous, so two
-    tasks can never interleave inside one check)."""
+    """The logs in this process, as PyrateLimiter's in-memory buckets."""
 
     def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int]) -> None:
         self._total = InMemoryBucket(rates(ceilings))
@@ -83,13 +91,11 @@ class LocalWindows:
 
     async def take(self, stamp: int, reserve: bool) -> float | None:
         for bucket in [self._total] if reserve else [self._shared, self._total]:
-            bucket.leak(stamp)
-            decision = bucket.put_decision(RateItem("upstream", stamp))
-            assert isinstance(decision, Decision)
-            if not decision.allowed:
-                # An item already put in `shared` stays: counting a call that was not made
-                # errs on the safe side.
-                return (decision.retry_after_ms or 1000) / 1000
+            # An item already put in `shared` stays when `total` refuses: counting a call
+            # that was not made errs on the safe side.
+            wait = admit(bucket, stamp)
+            if wait is not None:
+                return wait
         return None
 
     async def used_since(self, stamp: int, since: int) -> int:

@@ -6,9 +6,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.stores import sqlite_state
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.settings import Settings
+from widget_server.state.sqlite import SqliteState
 
 
 @pytest.fixture
@@ -19,6 +21,13 @@ def anyio_backend() -> str:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
+
+
+@pytest.fixture
+async def store(clock: ManualClock, tmp_path: Path) -> AsyncIterator[SqliteState]:
+    """The embedded state store on the test's own file and clock."""
+    async with sqlite_state(clock, tmp_path / "state.sqlite3") as state:
+        yield state
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -45,11 +47,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass
+class Running:
+    """A server process: its base URL, and the process to kill."""
+
+    base: str
+    proc: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        """`kill -9`: no shutdown, no flushing, whatever it was doing."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(15)
+
+
 @contextlib.contextmanager
-def server_process(args: list[str], env: dict[str, str],
-                   cwd: Path | None = None) -> Iterator[str]:
+def running_server(args: list[str], env: dict[str, str],
+                   cwd: Path | None = None) -> Iterator[Running]:
     """`python -m widget_server ARGS --port P` in a process of its own, once its
-    `/healthz` answers; yields its base URL."""
+    `/healthz` answers."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     # Logs to a file: a pipe nobody reads would fill and stall the server.
@@ -59,10 +74,19 @@ def server_process(args: list[str], env: dict[str, str],
             cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
             _wait_healthy(base, proc, log)
-            yield base
+            yield Running(base, proc)
         finally:
-            proc.terminate()
-            proc.wait(15)
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(15)
+
+
+@contextlib.contextmanager
+def server_process(args: list[str], env: dict[str, str],
+                   cwd: Path | None = None) -> Iterator[str]:
+    """`running_server`, for tests that need only its base URL."""
+    with running_server(args, env, cwd) as server:
+        yield server.base
 
 
 def _wait_healthy(base: str, proc: subprocess.Popen[bytes], log: IO[bytes]) -> None:

@@ -9,17 +9,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.stores import CEILINGS, RESERVE, budget_on, sqlite_state
 from widget_server.clock import ManualClock
+from widget_server.state.sqlite import SqliteState
 from widget_server.upstream.budget import Budget
 from widget_server.upstream.errors import BudgetExhausted
 
 pytestmark = pytest.mark.anyio
-CEILINGS = (22, 950, 9500)
-RESERVE = (4, 50, 500)
 WINDOWS = (60.0, 3600.0, 86400.0)
 
 
-def _max_in_window(times: list[float], length: float) -> int:
+def most_in_any_window(times: list[float], length: float) -> int:
     """The most calls any sliding window of `length` seconds held."""
     return max((i + 1 - bisect_left(times, t - length) for i, t in enumerate(times)), default=0)
 
@@ -50,16 +50,17 @@ async def run_schedule(clock: ManualClock, budgets: list[Budget],
 def assert_within(calls: list[float], refreshes: list[float], ceilings: tuple[int, int, int],
                   reserves: tuple[int, int, int]) -> None:
     for ceiling, reserve, length in zip(ceilings, reserves, WINDOWS, strict=True):
-        assert _max_in_window(calls, length) <= ceiling
-        assert _max_in_window(refreshes, length) <= ceiling - reserve
+        assert most_in_any_window(calls, length) <= ceiling
+        assert most_in_any_window(refreshes, length) <= ceiling - reserve
 
 
 @given(schedule)
 @settings(max_examples=60, deadline=None)
 async def test_no_window_ever_exceeds_its_ceiling(steps: list[tuple[float, bool]]) -> None:
     clock = ManualClock()
-    calls, refreshes = await run_schedule(clock, [Budget(CEILINGS, RESERVE, clock)],
-                                          [(gap, sub, 0) for gap, sub in steps])
+    async with sqlite_state(clock) as store:
+        calls, refreshes = await run_schedule(clock, [budget_on(store, clock)],
+                                              [(gap, sub, 0) for gap, sub in steps])
     assert_within(calls, refreshes, CEILINGS, RESERVE)
 
 
@@ -67,18 +68,19 @@ async def test_no_window_ever_exceeds_its_ceiling(steps: list[tuple[float, bool]
 @settings(max_examples=40, deadline=None)
 async def test_the_reserve_is_always_left_for_subscriptions(refreshes: int, gap: float) -> None:
     clock = ManualClock()
-    budget = Budget(CEILINGS, RESERVE, clock)
-    for _ in range(refreshes):
-        clock.advance(gap)
-        with contextlib.suppress(BudgetExhausted):
-            await budget.acquire()
-    for _ in range(RESERVE[0]):  # however refreshes went, the reserve is there
-        await budget.acquire(reserve=True)
+    async with sqlite_state(clock) as store:
+        budget = budget_on(store, clock)
+        for _ in range(refreshes):
+            clock.advance(gap)
+            with contextlib.suppress(BudgetExhausted):
+                await budget.acquire()
+        for _ in range(RESERVE[0]):  # however refreshes went, the reserve is there
+            await budget.acquire(reserve=True)
 
 
-async def test_throttle_tag_pauses_refreshes_and_halves_the_pace() -> None:
-    clock = ManualClock()
-    budget = Budget(CEILINGS, RESERVE, clock)
+async def test_throttle_tag_pauses_refreshes_and_halves_the_pace(store: SqliteState,
+                                                                clock: ManualClock) -> None:
+    budget = budget_on(store, clock)
     rate = budget.refresh_rate()
     budget.throttle_tag()
     assert budget.refresh_rate() == pytest.approx(rate / 2)
@@ -91,9 +93,9 @@ async def test_throttle_tag_pauses_refreshes_and_halves_the_pace() -> None:
     assert budget.refresh_rate() == pytest.approx(rate)
 
 
-async def test_error_113_stops_every_call_for_a_cool_down() -> None:
-    clock = ManualClock()
-    budget = Budget(CEILINGS, RESERVE, clock)
+async def test_error_113_stops_every_call_for_a_cool_down(store: SqliteState,
+                                                         clock: ManualClock) -> None:
+    budget = budget_on(store, clock)
     budget.throttled("minute")
     for reserve in (False, True):
         with pytest.raises(BudgetExhausted) as refused:
@@ -103,9 +105,8 @@ async def test_error_113_stops_every_call_for_a_cool_down() -> None:
     await budget.acquire(reserve=True)
 
 
-async def test_remaining_counts_down() -> None:
-    clock = ManualClock()
-    budget = Budget(CEILINGS, RESERVE, clock)
+async def test_remaining_counts_down(store: SqliteState, clock: ManualClock) -> None:
+    budget = budget_on(store, clock)
     await budget.acquire()
     await budget.acquire(reserve=True)
     assert await budget.remaining() == {"minute": 20, "hour": 948, "day": 9498}
@@ -113,14 +114,6 @@ async def test_remaining_counts_down() -> None:
     assert (await budget.remaining())["minute"] == 22
 
 
-def test_reserve_must_be_below_ceiling() -> None:
+async def test_reserve_must_be_below_ceiling(store: SqliteState, clock: ManualClock) -> None:
     with pytest.raises(ValueError):
-        Budget((5, 10, 10), (5, 1, 1), ManualClock())
-
-
-def test_redundant_windows_are_left_out_but_still_respected() -> None:
-    from widget_server.upstream.budget import rates
-
-    assert [r.limit for r in rates((3, 950, 9500))] == [3]  # 3 a minute is 4,320 a day
-    assert [r.limit for r in rates((22, 20, 9500))] == [20]
-    assert [r.limit for r in rates((22, 950, 9500))] == [22, 950, 9500]
+        budget_on(store, clock, (5, 10, 10), (5, 1, 1))

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.stores import budget_on
 from tests.upstreams import widget_env
 from widget_server.cache import Cache
 from widget_server.clock import ManualClock
 from widget_server.metrics import Metrics
-from widget_server.upstream.budget import Budget
+from widget_server.state.sqlite import SqliteState
 from widget_server.upstream.errors import GroupNotFound
 
 pytestmark = pytest.mark.anyio
@@ -68,9 +69,9 @@ async def test_last_good_value_is_never_replaced_by_an_error(tmp_path: Path) -> 
         assert after.json()["group"]["name"] == "jumpy" and after.json()["stale"] is True
 
 
-async def test_a_waiter_going_away_does_not_cancel_the_fetch_for_others() -> None:
-    clock = ManualClock()
-    cache = Cache(clock, Budget((22, 950, 9500), (4, 50, 500), clock), Metrics(),
+async def test_a_waiter_going_away_does_not_cancel_the_fetch_for_others(
+        store: SqliteState, clock: ManualClock) -> None:
+    cache = Cache(clock, budget_on(store, clock), Metrics(),
                   maxsize=10, min_ttl=60, error_ttl=30, active_horizon=900)
     release = asyncio.Event()
     calls = 0
@@ -91,9 +92,9 @@ async def test_a_waiter_going_away_does_not_cancel_the_fetch_for_others() -> Non
     assert leaving.cancelled()
 
 
-async def test_refresh_interval_stretches_with_keys_in_use() -> None:
-    clock = ManualClock()
-    budget = Budget((22, 950, 9500), (4, 50, 500), clock)
+async def test_refresh_interval_stretches_with_keys_in_use(store: SqliteState,
+                                                           clock: ManualClock) -> None:
+    budget = budget_on(store, clock)
     cache = Cache(clock, budget, Metrics(), maxsize=1000, min_ttl=60, error_ttl=30,
                   active_horizon=900)
 

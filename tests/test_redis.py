@@ -24,7 +24,9 @@ from widget_server.app import create_app
 from widget_server.cache import Entry
 from widget_server.clock import ManualClock
 from widget_server.settings import Settings
-from widget_server.shared import RedisShared, _decode, _encode
+from widget_server.state.codec import decode, encode
+from widget_server.state.limits import StoreWindows
+from widget_server.state.redis import RedisState
 from widget_server.upstream import models
 from widget_server.upstream.budget import Budget
 from widget_server.upstream.errors import BudgetExhausted, GroupNotFound
@@ -171,11 +173,11 @@ def test_entries_survive_the_trip_through_json() -> None:
     stream = models.stream({"total": 2, "messages": [
         {"id": "1", "group": "jumpy", "text": "hi", "time": "2026-01-01T00:00:00Z"}]})
     for value in (group, stream, models.Stream((), None)):
-        back = _decode(_encode(Entry(value=value, fetched=5.0, version=3)).encode())
+        back = decode(encode(Entry(value=value, fetched=5.0, version=3)).encode())
         assert back is not None and back.value == value and back.fetched == 5.0
-    error = _decode(_encode(Entry(error=GroupNotFound(2, "no"), retry_at=9.0)).encode())
+    error = decode(encode(Entry(error=GroupNotFound(2, "no"), retry_at=9.0)).encode())
     assert error is not None and isinstance(error.error, GroupNotFound) and error.retry_at == 9
-    assert _decode(b"\xff") is None and _decode(b'{"value": 1}') is None
+    assert decode(b"\xff") is None and decode(b'{"value": 1}') is None
 
 
 SMALL, SMALL_RESERVE = (5, 20, 60), (1, 3, 5)
@@ -184,10 +186,10 @@ SMALL, SMALL_RESERVE = (5, 20, 60), (1, 3, 5)
 @contextlib.asynccontextmanager
 async def redis_budgets(clock: ManualClock, count: int) -> AsyncIterator[list[Budget]]:
     prefix = f"test:{uuid.uuid4().hex}:"
-    stores = [RedisShared(REDIS_URL, prefix) for _ in range(count)]
+    stores = [RedisState(REDIS_URL, prefix) for _ in range(count)]
     try:
         yield [Budget(SMALL, SMALL_RESERVE, clock, peers=store,
-                      windows=store.windows(SMALL, SMALL_RESERVE)) for store in stores]
+                      windows=StoreWindows(store, SMALL, SMALL_RESERVE)) for store in stores]
     finally:
         for store in stores:
             await store.aclose()
@@ -224,7 +226,7 @@ async def test_concurrent_calls_from_two_instances_get_exactly_the_ceiling() -> 
 
 
 async def test_the_fetch_lock_has_an_owner_and_a_time_limit() -> None:
-    store = RedisShared(REDIS_URL, f"test:{uuid.uuid4().hex}:")
+    store = RedisState(REDIS_URL, f"test:{uuid.uuid4().hex}:")
     try:
         token = await store.lock("info:jumpy", ttl=0.3)
         assert token is not None

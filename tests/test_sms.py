@@ -23,6 +23,7 @@ from widget_server.settings import Settings
 from widget_server.sms.outbox import OutboxMessage
 from widget_server.sms.senders import Pacer
 from widget_server.sms.setup import build_sender
+from widget_server.state.sqlite import SqliteState
 
 SECRET = "dlr-secret-for-tests"
 PHONE = "9819535746"
@@ -156,13 +157,12 @@ def test_the_partner_template_api(tmp_path: Path) -> None:
 
 
 @pytest.mark.anyio
-async def test_the_template_pacer_keeps_under_ten_a_minute() -> None:
-    clock = ManualClock()
-
+async def test_the_template_pacer_keeps_under_ten_a_minute(store: SqliteState,
+                                                           clock: ManualClock) -> None:
     async def sleep(seconds: float) -> None:
         clock.advance(seconds)
 
-    pacer = Pacer(9, clock, sleep)
+    pacer = Pacer(9, store, clock, sleep)
     stamps = []
     for _ in range(40):
         await pacer.wait()

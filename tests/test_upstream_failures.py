@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.stores import budget_on, sqlite_state
 from tests.upstreams import FAILURES, slow_server, widget_env
 from widget_server.clock import ManualClock
-from widget_server.upstream.budget import Budget
 from widget_server.upstream.client import UpstreamClient
 from widget_server.upstream.errors import Throttled, Unavailable
 
@@ -69,13 +69,13 @@ async def test_a_redirect_is_not_followed(tmp_path: Path) -> None:
 async def test_total_deadline_on_a_real_slow_server(behaviour: str) -> None:
     async with slow_server(behaviour) as url:
         clock = ManualClock()
-        client = UpstreamClient(url, Budget((22, 950, 9500), (4, 50, 500), clock),
-                                timeout=0.5)
-        started = time.monotonic()
-        with pytest.raises(Unavailable):
-            await client.get_info("jumpy")
-        assert time.monotonic() - started < 2.0  # the trickle never resets the deadline
-        await client.aclose()
+        async with sqlite_state(clock) as store:
+            client = UpstreamClient(url, budget_on(store, clock), timeout=0.5)
+            started = time.monotonic()
+            with pytest.raises(Unavailable):
+                await client.get_info("jumpy")
+            assert time.monotonic() - started < 2.0  # the trickle never resets the deadline
+            await client.aclose()
 
 
 async def test_stale_served_when_the_real_upstream_times_out(tmp_path: Path) -> None:

@@ -6,14 +6,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
 import redis.asyncio as aioredis
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tests.live import live_server
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
@@ -163,3 +166,29 @@ async def slow_server(mode: str) -> AsyncIterator[str]:
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
         await server.wait_closed()
+
+
+class Counting:
+    """An ASGI app in front of another that notes when each API call arrived."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.arrivals: list[float] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/GupshupAPI/rest":
+            self.arrivals.append(time.time())
+        await self.app(scope, receive, send)
+
+
+@contextlib.contextmanager
+def counting_gupshup(data_dir: Path) -> Iterator[tuple[str, Counting, LocalGupShup]]:
+    """The local GupShup on a loopback port (its own throttle out of the way), counting
+    the calls that reach it; yields its endpoint as the docs write it."""
+    settings = Settings(data_dir=data_dir, throttle_warn=(10**6,) * 3,
+                        throttle_limit=(10**6 + 1,) * 3)
+    gupshup = LocalGupShup(settings)
+    counting = Counting(create_gupshup_app(settings, service=gupshup))
+    with live_server(counting) as base:
+        yield base + "/GupshupAPI/rest", counting, gupshup
+    gupshup.close()

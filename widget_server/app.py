@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import secrets
 from collections.abc import AsyncIterator
 
 import httpx
@@ -27,7 +26,9 @@ from widget_server.hot import HotCache
 from widget_server.metrics import Metrics
 from widget_server.render import Renderer
 from widget_server.settings import Settings
-from widget_server.shared import RedisCounters, RedisShared
+from widget_server.state import open_state
+from widget_server.state.limits import StoreCounters, StoreWindows
+from widget_server.state.secret import stored_secret
 from widget_server.subscribe import Subscriptions
 from widget_server.subscribe_views import confirm_form, confirm_json, start_form, start_json
 from widget_server.tickets import Tickets
@@ -48,16 +49,15 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         local = LocalGupShup(settings, clock)
         transport = httpx.ASGITransport(app=create_gupshup_app(settings, service=local))
     metrics = Metrics()
-    shared = RedisShared(settings.redis_url, settings.redis_prefix) if settings.redis_url else None
-    windows = shared.windows(settings.budget, settings.budget_reserve) if shared else None
-    budget = Budget(settings.budget, settings.budget_reserve, clock, windows=windows,
-                    peers=shared)
+    state = open_state(settings, clock)
+    budget = Budget(settings.budget, settings.budget_reserve, clock, peers=state,
+                    windows=StoreWindows(state, settings.budget, settings.budget_reserve))
     client = UpstreamClient(base, budget, timeout=settings.upstream_timeout,
                             transport=transport, calls=metrics.upstream,
                             tags=metrics.throttle_tags)
     cache = Cache(clock, budget, metrics, maxsize=settings.cache_size,
                   min_ttl=settings.min_ttl, error_ttl=settings.error_ttl,
-                  active_horizon=settings.active_horizon, shared=shared,
+                  active_horizon=settings.active_horizon, shared=state,
                   lock_ttl=2 * settings.upstream_timeout + 1)
     assets = StaticAssets(resource_dir("static"))
     routes: list[BaseRoute] = [
@@ -93,8 +93,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         if local is not None:
             await local.stop()
             local.close()
-        if shared is not None:
-            await shared.aclose()
+        await state.aclose()
 
     hot = Middleware(HotCache, clock=clock, ttl=settings.hot_ttl, hits=metrics.hot_hits)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[hot])
@@ -103,10 +102,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     app.state.metrics = metrics
     app.state.budget = budget
     app.state.data = GroupData(client, cache)
-    secret = settings.secret_key or secrets.token_urlsafe(32)
-    counters = RedisCounters(shared, clock) if shared else None
+    secret = settings.secret_key or stored_secret(settings.data_dir)
     app.state.subscriptions = Subscriptions(client, Tickets(secret, clock),
-                                            AbuseGuard(clock, counters), clock)
+                                            AbuseGuard(StoreCounters(state, clock)), clock)
     app.state.assets = assets
     app.state.renderer = Renderer(assets)
     app.state.json_bodies = BodyCache[Body](2 * 1024 * 1024)
@@ -116,7 +114,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
 async def metrics_view(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
     budget: Budget = request.app.state.budget
-    with contextlib.suppress(Exception):  # a shared budget's store may be down
+    with contextlib.suppress(Exception):  # the budget's store may be down
         for window, left in (await budget.remaining()).items():
             metrics.budget_left.labels(window=window).set(left)
     metrics.cache_keys.set(len(request.app.state.data.cache))

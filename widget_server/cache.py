@@ -1,8 +1,11 @@
 """The response cache between visitors and the upstream budget.
 
 Fresh entries are served as they are. Stale ones are served at once while one background
-refresh runs, if the budget allows. Concurrent misses of a key share one upstream call, run
-as a task of its own so that a client going away cannot cancel it for the others. Errors are
+refresh runs, if the budget allows. An entry this process does not hold is first looked
+for in the state store, where every good value is kept with its true fetch time: after a
+restart, or from another worker, it is served at once (stale if it must be). Concurrent
+misses of a key share one upstream call, run as a task of its own so that a client going
+away cannot cancel it for the others. Errors are
 kept briefly; the last good value is never replaced by one. How long an entry stays fresh
 stretches with the number of keys visitors are looking at, so the budget is spread over them.
 """
@@ -10,6 +13,7 @@ stretches with the number of keys visitors are looking at, so the budget is spre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,6 +23,7 @@ from cachetools import LRUCache
 
 from widget_server.clock import Clock
 from widget_server.metrics import Metrics
+from widget_server.state.base import StoreDown
 from widget_server.upstream.budget import Budget
 from widget_server.upstream.errors import (
     ApiRefused,
@@ -47,12 +52,8 @@ class Entry:
         self.version += 1
 
 
-class SharedDown(Exception):
-    """The shared store (Redis) did not answer."""
-
-
 class SharedStore(Protocol):
-    """Entries and fetch locks shared by several instances (`shared.RedisShared`)."""
+    """Entries and fetch locks kept in the state store, shared by every process."""
 
     async def load(self, key: str) -> Entry | None: ...
     async def save(self, key: str, entry: Entry, error_ttl: float) -> None: ...
@@ -91,6 +92,8 @@ class Cache:
     async def get(self, key: str, fetch: Callable[[], Awaitable[T]]) -> Served[T]:
         now = self._clock()
         entry = self._store.get(key)
+        if entry is None and self._shared is not None:
+            entry = await self._recall(self._shared, key)
         if entry is not None:
             entry.viewed = now
             if entry.version:
@@ -103,6 +106,17 @@ class Cache:
         if not entry.version:
             raise entry.error or Unavailable("no data")
         return self._served(entry, now)
+
+    async def _recall(self, shared: SharedStore, key: str) -> Entry | None:
+        """The stored entry of a key this process does not hold, if it is of use."""
+        try:
+            entry = await shared.load(key)
+        except StoreDown:
+            return None
+        if entry is None or not (entry.version or entry.retry_at > self._clock()):
+            return None
+        self._store[key] = entry
+        return entry
 
     def _serve_cached(self, key: str, entry: Entry, fetch: Callable[[], Awaitable[T]],
                       now: float) -> Served[T]:
@@ -138,9 +152,9 @@ class Cache:
         else:
             try:
                 await self._refresh_shared(self._shared, key, entry, fetch)
-            except SharedDown as error:  # no upstream call: serve what this process holds
-                log.warning("shared cache unavailable for %s: %s", key, error)
-                self._failed(entry, Unavailable("shared cache unavailable"), UNAVAILABLE_RETRY)
+            except StoreDown as error:  # no upstream call: serve what this process holds
+                log.warning("state store unavailable for %s: %s", key, error)
+                self._failed(entry, Unavailable("state store unavailable"), UNAVAILABLE_RETRY)
         if entry.version or not isinstance(entry.error, BudgetExhausted):
             # A miss refused by the budget leaves no entry: a flood of unknown names
             # cannot push the entries visitors use out of the cache.
@@ -149,8 +163,8 @@ class Cache:
 
     async def _refresh_shared(self, shared: SharedStore, key: str, entry: Entry,
                               fetch: Callable[[], Awaitable[T]]) -> None:
-        """Take another instance's fresh entry if there is one; else fetch under a lock
-        (`SET NX PX`, outliving the upstream deadline) so only one instance calls."""
+        """Take another process's fresh entry if there is one; else fetch under the key's
+        lock (outliving the upstream deadline) so only one process calls."""
         if self._adopt(entry, await shared.load(key)):
             return
         token = await shared.lock(key, self._lock_ttl)
@@ -162,9 +176,11 @@ class Cache:
                 return
             await self._fetch(key, entry, fetch)
             if entry.error is None or isinstance(entry.error, ApiRefused):
-                await shared.save(key, entry, self._error_ttl)
+                with contextlib.suppress(StoreDown):  # it is served from memory anyway
+                    await shared.save(key, entry, self._error_ttl)
         finally:
-            await shared.unlock(key, token)
+            with contextlib.suppress(StoreDown):  # the lock expires by itself
+                await shared.unlock(key, token)
 
     async def _wait_for_other(self, shared: SharedStore, key: str, entry: Entry) -> None:
         deadline = self._clock() + self._lock_ttl

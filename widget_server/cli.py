@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 import logging
 import os
-import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,11 +25,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--host", help="address to bind (default 127.0.0.1)")
         sub.add_argument("--port", type=int, help="port to bind (default 8000)")
         sub.add_argument("--data-dir", type=Path, help="where the local GupShup keeps its data")
-    serve.add_argument("--upstream", help="a GupShup-compatible base URL to proxy instead of "
-                       "the embedded local GupShup")
-    serve.add_argument("--redis", help="redis://... shared by instances: cache and budget")
+    serve.add_argument("--upstream", help="a GupShup-compatible API to proxy instead of the "
+                       "embedded local GupShup: http://host/GupshupAPI/rest or http://host")
+    serve.add_argument("--redis", help="redis://... shared by instances on several machines: "
+                       "cache, budget, limits (default: the state file in the data directory)")
     serve.add_argument("--workers", type=int, default=1,
-                       help="worker processes (more than one needs --redis)")
+                       help="worker processes, sharing the state store")
     serve.add_argument("--access-log", action="store_true", help="log every request")
     outbox = commands.add_parser("outbox", help="list the SMS the local GupShup has sent")
     outbox.add_argument("--phone", help="only the SMS to this phone")
@@ -60,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from widget_server.gupshup.app import create_gupshup_app
         uvicorn.run(create_gupshup_app(settings), host=settings.host, port=settings.port)
         return 0
+    problem = _check_state(settings)
+    if problem:
+        print(f"widget-server: {problem}", file=sys.stderr)
+        return 2
     if args.workers > 1:
         return _serve_workers(settings, args.workers, args.access_log)
     from widget_server.app import create_app
@@ -68,16 +72,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _check_state(settings: Settings) -> str | None:
+    """Why the state store or the secret cannot be used, in words, before serving."""
+    from widget_server.state import StateFileError, state_file
+    from widget_server.state.secret import stored_secret
+    from widget_server.state.sqlite import SqliteState
+
+    try:
+        if not settings.redis_url:
+            SqliteState(state_file(settings), lambda: 0.0).close()
+        if not settings.secret_key:
+            stored_secret(settings.data_dir)
+    except StateFileError as error:
+        return str(error)
+    except (OSError, ValueError) as error:
+        return (f"cannot keep the ticket secret in {settings.data_dir}: {error}. Make the "
+                "directory writable, or set WIDGET_SECRET_KEY.")
+    return None
+
+
 def _serve_workers(settings: Settings, workers: int, access_log: bool) -> int:
-    """Several processes: they must share one upstream budget, so only with Redis; and
-    one secret, or a ticket signed by one worker would be refused by the next."""
-    if not settings.redis_url:
-        print("--workers above 1 needs --redis (or WIDGET_REDIS_URL): the workers share one "
-              "IP and must share its upstream budget", file=sys.stderr)
-        return 2
+    """Several processes on one port: they share the state store (the SQLite file in the
+    data directory, or Redis), so one upstream budget, and the stored secret."""
     os.environ.update(settings.to_env())
-    if not settings.secret_key:
-        os.environ["WIDGET_SECRET_KEY"] = secrets.token_urlsafe(32)
     uvicorn.run("widget_server.cli:worker_app", factory=True, host=settings.host,
                 port=settings.port, workers=workers, access_log=access_log)
     return 0

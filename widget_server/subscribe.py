@@ -8,10 +8,10 @@ import secrets
 from dataclasses import dataclass
 
 from widget_server.abuse import AbuseGuard
-from widget_server.cache import SharedDown
 from widget_server.clock import Clock
 from widget_server.groups import GROUP_NAME
 from widget_server.phones import indian_mobile, masked
+from widget_server.state.base import StoreDown
 from widget_server.tickets import ExpiredTicket, InvalidTicket, Ticket, Tickets
 from widget_server.upstream.client import UpstreamClient
 from widget_server.upstream.errors import (
@@ -67,7 +67,7 @@ class Subscriptions:
         phone is known to the group."""
         try:
             return await self._start(group, phone_text, ip, honeypot)
-        except SharedDown:  # the limits cannot be counted: no SMS goes out
+        except StoreDown:  # the limits cannot be counted: no SMS goes out
             return Outcome("unavailable", 503, retry_after=SHARED_RETRY)
 
     async def _start(self, group: str, phone_text: str, ip: str, honeypot: str) -> Outcome:
@@ -110,7 +110,7 @@ class Subscriptions:
         """Phase II: check the code; five wrong ones lock the verification."""
         try:
             return await self._confirm(group, ticket_text, code, ip)
-        except SharedDown:  # wrong codes cannot be counted: no code is checked
+        except StoreDown:  # wrong codes cannot be counted: no code is checked
             return Outcome("unavailable", 503, ticket_text, retry_after=SHARED_RETRY)
 
     async def _confirm(self, group: str, ticket_text: str, code: str, ip: str) -> Outcome:

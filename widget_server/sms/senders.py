@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from pyrate_limiter import InMemoryBucket, Rate
 
 from widget_server.clock import Clock
 from widget_server.sms.gateway import Refused, Retry, Sms, Unsure, error_reason
-from widget_server.upstream.budget import admit
+from widget_server.state.base import Limit, StateStore, StoreDown
+from widget_server.state.limits import StoreCounters
 
 MAX_RESPONSE = 64 * 1024
 TOO_MANY_WAIT = 60.0
@@ -104,16 +104,26 @@ class SmsApiSender(HttpSender):
 
 
 class Pacer:
-    """Keeps a sender under a documented rate (a sliding window, as the gateway counts)."""
+    """Keeps a sender under a documented rate (a sliding window, as the gateway counts),
+    counted in the state store so that a restart or a second worker does not reset it."""
 
-    def __init__(self, per_minute: int, clock: Clock, sleep: Sleep = asyncio.sleep) -> None:
-        self._bucket = InMemoryBucket([Rate(per_minute, 60_000)])
-        self._clock = clock
+    def __init__(self, per_minute: int, store: StateStore, clock: Clock,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self._limit = [Limit(per_minute, 60)]
+        self._store = store
+        self._counters = StoreCounters(store, clock)
         self._sleep = sleep
 
+    async def aclose(self) -> None:
+        await self._store.aclose()
+
     async def wait(self) -> None:
-        while (wait := admit(self._bucket, int(self._clock() * 1000), "sms")) is not None:
-            await self._sleep(wait)
+        try:
+            while (wait := await self._counters.hit([("sms-pace", self._limit)])) is not None:
+                await self._sleep(wait)
+        except StoreDown as error:  # uncounted, it could break the pace: not sent
+            raise Retry("the SMS pace cannot be counted (state store unavailable)",
+                        10.0) from error
 
 
 class TemplateSender(HttpSender):
@@ -138,3 +148,7 @@ class TemplateSender(HttpSender):
                 "template": json.dumps({"id": self._template_id, "params": [sms.text]}),
                 "message": json.dumps({"type": "text", "text": sms.text})}
         return await self.post(self._url, self._headers, form)
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        await self._pacer.aclose()

@@ -8,6 +8,8 @@ from widget_server.clock import Clock
 from widget_server.settings import Settings
 from widget_server.sms.gateway import Sender
 from widget_server.sms.senders import Pacer, SmsApiSender, TemplateSender
+from widget_server.state import state_file
+from widget_server.state.sqlite import SqliteState
 
 GATEWAYS = ("outbox", "sms-api", "partner-template")
 _REQUIRED = {
@@ -39,4 +41,5 @@ def build_sender(settings: Settings, clock: Clock,
         client, settings.sms_timeout, base_url=settings.partner_api_url,
         app_id=settings.partner_app_id, token=settings.partner_token,
         app_name=settings.partner_app_name, template_id=settings.partner_template_id,
-        source=settings.partner_source, pacer=Pacer(TemplateSender.PER_MINUTE, clock))
+        source=settings.partner_source,
+        pacer=Pacer(TemplateSender.PER_MINUTE, SqliteState(state_file(settings), clock), clock))

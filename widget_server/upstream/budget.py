@@ -1,10 +1,11 @@
 """The one budget every upstream call passes.
 
-Two sliding-window logs (PyrateLimiter buckets in one process, `shared.RedisWindows` across
-several): `total` holds the configured ceilings per minute, hour and day, and every call
-goes through it; `shared` holds the ceilings less the
-reserve, and every call but a subscription goes through it too. So refreshes can never eat
-into the reserve, and no window ever sees more than its ceiling.
+Two sliding-window logs in the state store (`state.limits.StoreWindows`): `total` holds the
+configured ceilings per minute, hour and day, and every call goes through it; `refreshes`
+holds the ceilings less the reserve, and every call but a subscription goes through it
+too. So refreshes can never eat into the reserve, and no window ever sees more than its
+ceiling. A call is recorded when admitted and moved to when its answer came (`settle`):
+the upstream counts a call when it arrives, which may be later than we let it go.
 
 The upstream's word is authoritative on top of that: a throttle tag halves the pace of
 refreshes (recovering an hour later) and pauses them for a minute; error 113 stops every
@@ -15,12 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from bisect import bisect_left
+import secrets
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Protocol
-
-from pyrate_limiter import Decision, InMemoryBucket, Rate, RateItem
 
 from widget_server.clock import Clock
 from widget_server.upstream.errors import BudgetExhausted
@@ -34,20 +32,6 @@ PACE_RECOVERY = 3600.0
 MIN_PACE = 1 / 8
 
 
-def rates(ceilings: tuple[int, int, int]) -> list[Rate]:
-    """The windows' rates, leaving out any that a shorter or a longer one already implies
-    (PyrateLimiter wants limits that grow and densities that do not)."""
-    kept: list[Rate] = []
-    for limit, (_, seconds) in zip(ceilings, WINDOWS, strict=True):
-        rate = Rate(limit, int(seconds * 1000))
-        while kept and kept[-1].limit >= limit:
-            kept.pop()  # a longer window allowing no more is the tighter one
-        if kept and limit / rate.interval > kept[-1].limit / kept[-1].interval:
-            continue  # the shorter windows can never let this one fill
-        kept.append(rate)
-    return kept
-
-
 @dataclass
 class _Pressure:
     """What the upstream has told us lately."""
@@ -59,8 +43,8 @@ class _Pressure:
 
 
 class Peers(Protocol):
-    """Other instances sharing the budget (`shared.RedisShared`): what the upstream told
-    any of them."""
+    """Other processes sharing the budget (the state store): what the upstream told any
+    of them."""
 
     async def pressure(self) -> tuple[float, float]: ...
     async def press(self, paused_until: float, stopped_until: float, now: float) -> None: ...
@@ -69,39 +53,9 @@ class Peers(Protocol):
 class Windows(Protocol):
     """The two logs: `take` records one call or says in how many seconds to retry."""
 
-    async def take(self, stamp: int, reserve: bool) -> float | None: ...
+    async def take(self, stamp: int, reserve: bool, member: str) -> float | None: ...
+    async def settle(self, member: str, stamp: int) -> None: ...
     async def used_since(self, stamp: int, since: int) -> int: ...
-
-
-def admit(bucket: InMemoryBucket, stamp: int, name: str = "upstream") -> float | None:
-    """Record one event in an in-memory bucket: None, or the seconds until it would fit.
-    (In-memory buckets answer synchronously, so no other task can interleave.)"""
-    bucket.leak(stamp)
-    decision = bucket.put_decision(RateItem(name, stamp))
-    assert isinstance(decision, Decision)
-    return None if decision.allowed else (decision.retry_after_ms or 1000) / 1000
-
-
-class LocalWindows:
-    """The logs in this process, as PyrateLimiter's in-memory buckets."""
-
-    def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int]) -> None:
-        self._total = InMemoryBucket(rates(ceilings))
-        self._shared = InMemoryBucket(rates(shared_ceilings(ceilings, reserve)))
-
-    async def take(self, stamp: int, reserve: bool) -> float | None:
-        for bucket in [self._total] if reserve else [self._shared, self._total]:
-            # An item already put in `shared` stays when `total` refuses: counting a call
-            # that was not made errs on the safe side.
-            wait = admit(bucket, stamp)
-            if wait is not None:
-                return wait
-        return None
-
-    async def used_since(self, stamp: int, since: int) -> int:
-        self._total.leak(stamp)
-        items = self._total.items
-        return len(items) - bisect_left(items, since, key=attrgetter("timestamp"))
 
 
 def shared_ceilings(ceilings: tuple[int, int, int],
@@ -113,37 +67,46 @@ class Budget:
     """Admits upstream calls within ceilings; keeps a reserve for subscriptions."""
 
     def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int],
-                 clock: Clock, *, windows: Windows | None = None,
-                 peers: Peers | None = None) -> None:
+                 clock: Clock, *, windows: Windows, peers: Peers | None = None) -> None:
         if any(r >= c for r, c in zip(reserve, ceilings, strict=True)):
             raise ValueError("each reserve must be below its ceiling")
         self.ceilings = ceilings
         self.reserve = reserve
         self._clock = clock
-        self._windows = windows or LocalWindows(ceilings, reserve)
+        self._windows = windows
         self._pressure = _Pressure()
         self._peers = peers
         self._telling: set[asyncio.Task[None]] = set()
 
-    async def acquire(self, *, reserve: bool = False) -> None:
-        """Take one call, or raise BudgetExhausted with when to try again.
+    async def acquire(self, *, reserve: bool = False) -> str:
+        """Take one call, or raise BudgetExhausted with when to try again; the call's name,
+        to `settle` when its answer has come.
 
         `reserve=True` (subscriptions) may use the reserve; others may not.
         """
         now = self._clock()
+        member = f"{int(now * 1000)}:{secrets.token_hex(6)}"
         try:
             await self._hear_peers()
             wait = self._blocked_for(now, reserve)
             if wait > 0:
                 raise BudgetExhausted(wait)
-            retry = await self._windows.take(int(now * 1000), reserve)
+            retry = await self._windows.take(int(now * 1000), reserve, member)
         except BudgetExhausted:
             raise
-        except Exception as error:  # the shared store failed: no call without its word
+        except Exception as error:  # the store failed: no call that cannot be counted
             log.warning("budget store unavailable: %s", error)
             raise BudgetExhausted(STORE_RETRY) from error
         if retry is not None:
             raise BudgetExhausted(retry)
+        return member
+
+    async def settle(self, member: str) -> None:
+        """The call's answer came (or its deadline passed): count it from now on."""
+        try:
+            await self._windows.settle(member, int(self._clock() * 1000))
+        except Exception as error:  # it stays counted from its admission
+            log.warning("budget store unavailable: %s", error)
 
     async def _hear_peers(self) -> None:
         if self._peers is not None:

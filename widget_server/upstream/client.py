@@ -44,7 +44,9 @@ class UpstreamClient:
         self._timeout = timeout
         self._calls = calls
         self._tags = tags
-        self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), transport=transport,
+        # The docs name the endpoint itself (`http://host/GupshupAPI/rest`): take that too.
+        base = base_url.rstrip("/").removesuffix(REST_PATH)
+        self._http = httpx.AsyncClient(base_url=base, transport=transport,
                                        timeout=timeout, follow_redirects=False,
                                        headers={"User-Agent": "gupshup-widget-server"})
 
@@ -76,7 +78,7 @@ class UpstreamClient:
     async def call(self, method: str, *, reserve: bool = False, post: bool = False,
                    **params: Any) -> Data:
         """One upstream call: budget first, then a GET (or POST) with a total deadline."""
-        await self.budget.acquire(reserve=reserve)
+        call = await self.budget.acquire(reserve=reserve)
         outcome = "error"
         try:
             body = await self._fetch(method, params, post)
@@ -89,6 +91,7 @@ class UpstreamClient:
             outcome = "refused"
             raise
         finally:
+            await self.budget.settle(call)
             if self._calls is not None:
                 self._calls.labels(method=method, outcome=outcome).inc()
         if body.get("throttle"):

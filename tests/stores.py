@@ -1,0 +1,47 @@
+"""State stores for tests that build a budget or a cache by hand: a real SQLite file in a
+temporary directory, or the real Redis under a prefix of the test's own."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from tests.upstreams import REDIS_URL, forget_keys
+from widget_server.clock import Clock
+from widget_server.state.base import StateStore
+from widget_server.state.limits import StoreWindows
+from widget_server.state.redis import RedisState
+from widget_server.state.sqlite import SqliteState
+from widget_server.upstream.budget import Budget
+
+CEILINGS = (22, 950, 9500)
+RESERVE = (4, 50, 500)
+
+
+@contextlib.asynccontextmanager
+async def sqlite_state(clock: Clock, path: Path | None = None) -> AsyncIterator[SqliteState]:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqliteState(path or Path(tmp) / "state.sqlite3", clock)
+        try:
+            yield store
+        finally:
+            await store.aclose()
+
+
+@contextlib.asynccontextmanager
+async def redis_state() -> AsyncIterator[RedisState]:
+    store = RedisState(REDIS_URL, f"test:{uuid.uuid4().hex}:")
+    try:
+        yield store
+    finally:
+        await forget_keys(store.prefix)
+        await store.aclose()
+
+
+def budget_on(store: StateStore, clock: Clock, ceilings: tuple[int, int, int] = CEILINGS,
+              reserve: tuple[int, int, int] = RESERVE) -> Budget:
+    return Budget(ceilings, reserve, clock, peers=store,
+                  windows=StoreWindows(store, ceilings, reserve))

@@ -1,0 +1,60 @@
+"""Cache entries as JSON for the state store (never pickle: whoever can write to the store
+must not be able to run code here)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from widget_server.cache import Entry
+from widget_server.upstream import models
+from widget_server.upstream.errors import ApiRefused, GroupNotFound, PrivateGroup, Unavailable
+
+_REFUSALS: dict[str, type[ApiRefused]] = {
+    cls.__name__: cls for cls in (ApiRefused, GroupNotFound, PrivateGroup)}
+
+
+def encode(entry: Entry) -> str:
+    value: dict[str, Any] | None = None
+    if isinstance(entry.value, models.Group):
+        value = {"kind": "group", "data": {"group": entry.value.as_json()}}
+    elif isinstance(entry.value, models.Stream):
+        stream = entry.value
+        data: dict[str, Any] = {"messages": [m.as_json() for m in stream.messages]}
+        if stream.total is not None:
+            data["total"] = stream.total
+        value = {"kind": "stream", "data": data}
+    error = None
+    if isinstance(entry.error, ApiRefused) and type(entry.error).__name__ in _REFUSALS:
+        error = {"kind": type(entry.error).__name__, "code": entry.error.code,
+                 "message": entry.error.message}
+    return json.dumps({"value": value, "fetched": entry.fetched, "error": error,
+                       "retry_at": entry.retry_at if error else 0.0})
+
+
+def decode(raw: str | bytes) -> Entry | None:
+    """An entry, or None for anything unreadable (treated as absent, not trusted)."""
+    try:
+        stored = json.loads(raw)
+        value, error = stored.get("value"), stored.get("error")
+        entry = Entry(fetched=float(stored["fetched"]), retry_at=float(stored["retry_at"]))
+        if value:
+            parse = models.group if value["kind"] == "group" else models.stream
+            entry.value = parse(value["data"])
+            entry.version = 1
+        if error:
+            entry.error = _REFUSALS[error["kind"]](int(error["code"]), str(error["message"]))
+        return entry
+    except (ValueError, KeyError, TypeError, AttributeError, Unavailable):
+        return None
+
+
+def merged(old: str | bytes | None, new: Entry) -> str:
+    """What to store for `new`: itself, or, when it carries only an error, the stored
+    last good value with that error (an error never replaces a value)."""
+    if new.value is None and old is not None:
+        kept = decode(old)
+        if kept is not None and kept.value is not None:
+            kept.error, kept.retry_at = new.error, new.retry_at
+            return encode(kept)
+    return encode(new)

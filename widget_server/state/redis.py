@@ -1,0 +1,136 @@
+"""The backend for several machines: Redis, shared by every instance of a deployment.
+
+Sliding-window logs are sorted sets, checked and filled by one Lua script; cache entries
+are JSON (`codec`) kept for a week; fetch locks are `SET NX PX` with an owner token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from widget_server.cache import Entry
+from widget_server.state import codec
+from widget_server.state.base import KEEP_VALUES, StoreDown, Window
+
+# Delete the lock only if it is still ours (it may have expired and been taken).
+_UNLOCK = """if redis.call('get', KEYS[1]) == ARGV[1] then
+    return redis.call('del', KEYS[1]) else return 0 end"""
+# Keep the stored value when the entry saved carries only an error.
+_SAVE = """local old = redis.call('get', KEYS[1])
+if ARGV[2] == '0' and old then
+  local ok, doc = pcall(cjson.decode, old)
+  if ok and type(doc) == 'table' and type(doc.value) == 'table' then return 0 end
+end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3]) return 1"""
+
+# One atomic check of every window of several sliding-window logs, then the event recorded
+# in each of them. Counting up to +inf, not up to `now`, counts events stamped a little
+# later by an instance whose clock runs ahead: a skew can only make the limits stricter.
+# KEYS: the logs. ARGV: now (ms), member, number of logs, then per window: its length (ms)
+# and one limit per log. Returns -1 (recorded) or milliseconds to wait.
+_TAKE = """
+local now, member, logs = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local longest, wait = 0, -1
+for i = 4, #ARGV, logs + 1 do
+  local length = tonumber(ARGV[i])
+  longest = math.max(longest, length)
+  for k = 1, logs do
+    local limit = tonumber(ARGV[i + k])
+    local used = redis.call('ZCOUNT', KEYS[k], '(' .. (now - length), '+inf')
+    if used >= limit then
+      local oldest = redis.call('ZRANGEBYSCORE', KEYS[k], '(' .. (now - length), '+inf',
+                                'WITHSCORES', 'LIMIT', math.max(used - limit, 0), 1)
+      local since = tonumber(oldest[2]) or now
+      wait = math.max(wait, since + length - now, 1)
+    end
+  end
+end
+if wait >= 0 then return wait end
+for k = 1, logs do
+  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', now - longest)
+  redis.call('ZADD', KEYS[k], now, member)
+  redis.call('PEXPIRE', KEYS[k], longest)
+end
+return -1
+"""
+
+
+class RedisState:
+    """`base.StateStore` on Redis; every key starts with `prefix`."""
+
+    def __init__(self, url: str, prefix: str, *, timeout: float = 1.0) -> None:
+        self.redis = aioredis.Redis.from_url(url, socket_timeout=timeout,
+                                             socket_connect_timeout=timeout)
+        self.prefix = prefix
+        # redis-py runs them by their hash and loads them again if Redis has lost them.
+        self._take = self.redis.register_script(_TAKE)
+        self._save = self.redis.register_script(_SAVE)
+
+    async def take(self, logs: list[str], windows: list[Window], stamp: int,
+                   member: str) -> float | None:
+        args: list[int] = []
+        for length, limits in windows:
+            args += [length, *limits]
+        wait = await self.call(self._take(keys=[self.prefix + log for log in logs],
+                                          args=[stamp, member, len(logs), *args]))
+        return None if int(wait) < 0 else int(wait) / 1000
+
+    async def restamp(self, logs: list[str], member: str, stamp: int) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for log in logs:
+                pipe.zadd(self.prefix + log, {member: stamp}, xx=True, gt=True)
+            await self.call(pipe.execute())
+
+    async def count_since(self, log: str, since: int) -> int:
+        return int(await self.call(self.redis.zcount(self.prefix + log, f"({since}", "+inf")))
+
+    async def count_up(self, key: str, ttl: float) -> int:
+        count = await self.call(self.redis.incr(self.prefix + key))
+        if int(count) == 1:
+            await self.call(self.redis.pexpire(self.prefix + key, int(ttl * 1000)))
+        return int(count)
+
+    async def counted(self, key: str) -> int:
+        return int(await self.call(self.redis.get(self.prefix + key)) or 0)
+
+    async def load(self, key: str) -> Entry | None:
+        raw = await self.call(self.redis.get(self.prefix + "cache:" + key))
+        return None if raw is None else codec.decode(raw)
+
+    async def save(self, key: str, entry: Entry, error_ttl: float) -> None:
+        keep = KEEP_VALUES if entry.value is not None else error_ttl
+        await self.call(self._save(keys=[self.prefix + "cache:" + key], args=[
+            codec.encode(entry), int(entry.value is not None), max(1, int(keep * 1000))]))
+
+    async def lock(self, key: str, ttl: float) -> str | None:
+        token = secrets.token_hex(8)
+        taken = await self.call(self.redis.set(self.prefix + "lock:" + key, token, nx=True,
+                                                px=int(ttl * 1000)))
+        return token if taken else None
+
+    async def unlock(self, key: str, token: str) -> None:
+        await self.call(self.redis.eval(_UNLOCK, 1, self.prefix + "lock:" + key, token))
+
+    async def pressure(self) -> tuple[float, float]:
+        paused, stopped = await self.call(self.redis.mget(
+            self.prefix + "pressure:paused", self.prefix + "pressure:stopped"))
+        return float(paused or 0), float(stopped or 0)
+
+    async def press(self, paused_until: float, stopped_until: float, now: float) -> None:
+        for name, until in (("paused", paused_until), ("stopped", stopped_until)):
+            if until > now:
+                await self.call(self.redis.set(self.prefix + "pressure:" + name, until,
+                                                px=int((until - now) * 1000) + 1))
+
+    async def call(self, pending: Any) -> Any:
+        try:
+            return await pending
+        except (RedisError, OSError) as error:
+            raise StoreDown(str(error)) from error
+
+    async def aclose(self) -> None:
+        await self.redis.aclose()

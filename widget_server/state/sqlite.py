@@ -1,0 +1,273 @@
+"""The embedded backend: one SQLite file (WAL) in the data directory, beside but apart
+from the local GupShup's, shared by every worker process on the machine.
+
+Each call runs on one thread of its own, so the event loop never waits on the disk, and
+every check-then-write is one `BEGIN IMMEDIATE` transaction, so processes never race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from widget_server.cache import Entry
+from widget_server.clock import Clock
+from widget_server.state import codec
+from widget_server.state.base import (
+    KEEP_VALUES,
+    NOT_LIMITED,
+    StateFileError,
+    StoreDown,
+    Window,
+)
+
+log = logging.getLogger("widget_server.state")
+T = TypeVar("T")
+DAY_MS = 86_400_000
+HOUSEKEEPING_EVERY = 500
+COMPLAIN_EVERY = 30.0
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    log TEXT NOT NULL, member TEXT NOT NULL, stamp INTEGER NOT NULL,
+    PRIMARY KEY (log, member)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_by_time ON events(log, stamp);
+CREATE TABLE IF NOT EXISTS counters (
+    key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+    key TEXT PRIMARY KEY, body TEXT NOT NULL, fetched REAL NOT NULL, expires REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_by_fetch ON entries(fetched);
+CREATE TABLE IF NOT EXISTS locks (key TEXT PRIMARY KEY, token TEXT NOT NULL,
+                                  expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS pressure (name TEXT PRIMARY KEY, until REAL NOT NULL);
+"""
+
+
+class SqliteState:
+    """`base.StateStore` on a SQLite file."""
+
+    def __init__(self, path: Path, clock: Clock, *, max_entries: int = 10_000) -> None:
+        self.path = path
+        self._clock = clock
+        self._max_entries = max_entries
+        self._conn = _open(path)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="state")
+        self._writes = 0
+        self._complained = -COMPLAIN_EVERY
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, work,
+                                                                    self._conn)
+        except (sqlite3.Error, OSError) as error:
+            self._complain(error)
+            raise StoreDown(f"{self.path}: {error}") from error
+
+    def _complain(self, error: Exception) -> None:
+        now = self._clock()
+        if now - self._complained >= COMPLAIN_EVERY:
+            self._complained = now
+            log.error("state file %s failed: %s (serving from memory; no upstream call or "
+                      "SMS until it works again)", self.path, error)
+
+    async def take(self, logs: list[str], windows: list[Window], stamp: int,
+                   member: str) -> float | None:
+        def work(conn: sqlite3.Connection) -> float | None:
+            with _immediate(conn):
+                wait = _wait(conn, logs, windows, stamp)
+                if wait is None:
+                    conn.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?)",
+                                     [(name, member, stamp) for name in logs])
+                    self._housekeeping(conn)
+                return wait
+        return await self._run(work)
+
+    async def restamp(self, logs: list[str], member: str, stamp: int) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            with _immediate(conn):
+                conn.executemany(
+                    "UPDATE events SET stamp = max(stamp, ?) WHERE log = ? AND member = ?",
+                    [(stamp, name, member) for name in logs])
+        await self._run(work)
+
+    async def count_since(self, log: str, since: int) -> int:
+        def work(conn: sqlite3.Connection) -> int:
+            return _count(conn, log, since)
+        return await self._run(work)
+
+    async def count_up(self, key: str, ttl: float) -> int:
+        now = self._clock()
+
+        def work(conn: sqlite3.Connection) -> int:
+            with _immediate(conn):
+                conn.execute("DELETE FROM counters WHERE key = ? AND expires <= ?", (key, now))
+                conn.execute("INSERT INTO counters VALUES (?, 1, ?) ON CONFLICT(key) DO "
+                             "UPDATE SET count = count + 1", (key, now + ttl))
+                self._housekeeping(conn)
+                return int(conn.execute("SELECT count FROM counters WHERE key = ?",
+                                        (key,)).fetchone()[0])
+        return await self._run(work)
+
+    async def counted(self, key: str) -> int:
+        now = self._clock()
+
+        def work(conn: sqlite3.Connection) -> int:
+            row = conn.execute("SELECT count FROM counters WHERE key = ? AND expires > ?",
+                               (key, now)).fetchone()
+            return 0 if row is None else int(row[0])
+        return await self._run(work)
+
+    async def load(self, key: str) -> Entry | None:
+        def work(conn: sqlite3.Connection) -> str | None:
+            row = conn.execute("SELECT body FROM entries WHERE key = ? AND expires > ?",
+                               (key, self._clock())).fetchone()
+            return None if row is None else str(row[0])
+        raw = await self._run(work)
+        return None if raw is None else codec.decode(raw)
+
+    async def save(self, key: str, entry: Entry, error_ttl: float) -> None:
+        now = self._clock()
+        keep = entry.fetched + KEEP_VALUES if entry.value is not None else now + error_ttl
+
+        def work(conn: sqlite3.Connection) -> None:
+            with _immediate(conn):
+                row = conn.execute("SELECT body, expires FROM entries WHERE key = ?",
+                                   (key,)).fetchone()
+                old, expires = (None, keep) if row is None else (row[0], max(keep, row[1]))
+                conn.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                             (key, codec.merged(old, entry), entry.fetched, expires))
+                self._housekeeping(conn)
+        await self._run(work)
+
+    async def lock(self, key: str, ttl: float) -> str | None:
+        token, now = secrets.token_hex(8), self._clock()
+
+        def work(conn: sqlite3.Connection) -> str | None:
+            with _immediate(conn):
+                conn.execute("DELETE FROM locks WHERE key = ? AND expires <= ?", (key, now))
+                taken = conn.execute("INSERT OR IGNORE INTO locks VALUES (?, ?, ?)",
+                                     (key, token, now + ttl)).rowcount
+                return token if taken else None
+        return await self._run(work)
+
+    async def unlock(self, key: str, token: str) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            with _immediate(conn):
+                conn.execute("DELETE FROM locks WHERE key = ? AND token = ?", (key, token))
+        await self._run(work)
+
+    async def pressure(self) -> tuple[float, float]:
+        def work(conn: sqlite3.Connection) -> dict[str, float]:
+            return {str(name): float(until) for name, until
+                    in conn.execute("SELECT name, until FROM pressure")}
+        found = await self._run(work)
+        return found.get("paused", 0.0), found.get("stopped", 0.0)
+
+    async def press(self, paused_until: float, stopped_until: float, now: float) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            with _immediate(conn):
+                for name, until in (("paused", paused_until), ("stopped", stopped_until)):
+                    conn.execute("INSERT INTO pressure VALUES (?, ?) ON CONFLICT(name) DO "
+                                 "UPDATE SET until = max(until, excluded.until)", (name, until))
+        await self._run(work)
+
+    def _housekeeping(self, conn: sqlite3.Connection) -> None:
+        """Now and then, within a write: forget what no window or TTL needs any more, and
+        keep the entries as few as the cache holds (the most recently fetched)."""
+        self._writes += 1
+        if self._writes % HOUSEKEEPING_EVERY:
+            return
+        now = self._clock()
+        conn.execute("DELETE FROM events WHERE stamp <= ?", (int(now * 1000) - DAY_MS,))
+        for table in ("counters", "locks", "entries"):
+            conn.execute(f"DELETE FROM {table} WHERE expires <= ?", (now,))
+        conn.execute("DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY "
+                     "fetched DESC LIMIT -1 OFFSET ?)", (self._max_entries,))
+
+    async def aclose(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._pool, self._conn.close)
+        self._pool.shutdown()
+
+    def close(self) -> None:
+        """Without an event loop (a check before serving)."""
+        self._pool.submit(self._conn.close).result()
+        self._pool.shutdown()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """The connection, or a StateFileError that says which file and what to do."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=5.0, isolation_level=None,
+                               check_same_thread=False)
+    except (OSError, sqlite3.Error) as error:
+        raise StateFileError(f"cannot open the state file {path}: {error}. Make its "
+                             "directory writable or point WIDGET_DATA_DIR elsewhere.") from None
+    try:
+        _prepare(conn)
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise StateFileError(
+            f"the state file {path} is unusable ({error}). It holds only the upstream "
+            "budget, cached answers and counters: move it aside or delete it and start "
+            "again (the local GupShup's data is in another file).") from None
+    return conn
+
+
+def _prepare(conn: sqlite3.Connection) -> None:
+    # Workers starting together race to switch a new file to WAL, which SQLite answers
+    # with "locked" at once rather than through the busy timeout: try again a while.
+    for attempt in range(50):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 49:
+                raise
+            time.sleep(0.1)
+    conn.execute("PRAGMA synchronous=NORMAL")
+    if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+        raise sqlite3.DatabaseError("quick_check failed")
+    conn.executescript(SCHEMA)
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _count(conn: sqlite3.Connection, log: str, since: int) -> int:
+    return int(conn.execute("SELECT count(*) FROM events WHERE log = ? AND stamp > ?",
+                            (log, since)).fetchone()[0])
+
+
+def _wait(conn: sqlite3.Connection, logs: list[str], windows: list[Window],
+          now: int) -> float | None:
+    """None if every window has room in every log; else the seconds until it would.
+    Events stamped later than `now` count too, so a clock skew only makes it stricter."""
+    wait = -1
+    for length, limits in windows:
+        for log, limit in zip(logs, limits, strict=True):
+            if limit >= NOT_LIMITED:
+                continue
+            used = _count(conn, log, now - length)
+            if used >= limit:
+                oldest = conn.execute(
+                    "SELECT stamp FROM events WHERE log = ? AND stamp > ? ORDER BY stamp "
+                    "LIMIT 1 OFFSET ?", (log, now - length, used - limit)).fetchone()
+                wait = max(wait, int(oldest[0]) + length - now, 1)
+    return None if wait < 0 else wait / 1000

@@ -24,7 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     for sub in (serve, gupshup):
         sub.add_argument("--host", help="address to bind (default 127.0.0.1)")
         sub.add_argument("--port", type=int, help="port to bind (default 8000)")
-        sub.add_argument("--data-dir", type=Path, help="where the local GupShup keeps its data")
+        sub.add_argument("--data-dir", type=Path,
+                         help="where data is kept: the local GupShup's, the state, the secret")
     serve.add_argument("--upstream", help="a GupShup-compatible API to proxy instead of the "
                        "embedded local GupShup: http://host/GupshupAPI/rest or http://host")
     serve.add_argument("--redis", help="redis://... shared by instances on several machines: "

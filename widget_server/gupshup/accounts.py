@@ -8,6 +8,7 @@ import hmac
 import secrets
 
 from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.params import MAX_INT
 from widget_server.gupshup.records import (
     MESSAGE_SELECT,
     SESSION_SECONDS,
@@ -38,6 +39,17 @@ def login_rand(password: str, salt: str, challenge: str) -> str:
     return _b64md5((password_secret(password, salt) + challenge).encode())
 
 
+def _rand_matches(secret: str, challenge: str, rand: str) -> bool:
+    """WIRE.md's reading (base64 of raw md5 digests) or the docs' plain one a client may
+    write from them alone, md5 hex digests: md5hex(md5hex(password + salt) + challenge).
+    One is 24 characters of base64, the other 32 of hex: they cannot be mistaken."""
+    inner_hex = base64.b64decode(secret).hex()
+    readings = (_b64md5((secret + challenge).encode()),
+                hashlib.md5((inner_hex + challenge).encode()).hexdigest())
+    given = rand.strip().encode()
+    return any(hmac.compare_digest(r.encode(), given) for r in readings)
+
+
 def get_challenge(call: Call) -> Payload:
     challenge = secrets.token_urlsafe(12)
     with call.service.db.write() as conn:
@@ -63,8 +75,7 @@ def login(call: Call) -> Payload:
         used = conn.execute("DELETE FROM challenges WHERE challenge = ? AND created >= ?",
                             (challenge, call.now - CHALLENGE_SECONDS)).rowcount
     user = call.conn().execute("SELECT * FROM users WHERE phone = ?", (phone,)).fetchone()
-    expected = _b64md5((user["secret"] + challenge).encode()) if user else ""
-    if not used or user is None or not hmac.compare_digest(expected.encode(), rand.encode()):
+    if not used or user is None or not _rand_matches(user["secret"], challenge, rand):
         raise ApiError(121)
     if user["status"] == "inactive":
         raise ApiError(122)
@@ -85,16 +96,12 @@ def logout(call: Call) -> Payload:
     return {}
 
 
-def _page(call: Call, high: int, range_error: ApiError, from_error: ApiError) -> tuple[int, int]:
-    count = call.params.integer("range", 15, 1, high, range_error)
-    return call.params.offset(from_error), count
-
-
 def get_my_groups(call: Call) -> Payload:
     user = user_for_token(call, 6)
     assert user is not None
-    start, count = _page(call, JOINED_RANGE, ApiError(111, "range", "1 to 30"),
-                         ApiError(111, "from", "0 or more"))
+    # The docs set no maximum range here: any positive one, a page of the owner's groups.
+    count = call.params.integer("range", 15, 1, MAX_INT, ApiError(111, "range", "1 or more"))
+    start = call.params.offset(ApiError(111, "from", "0 or more"))
     conn = call.conn()
     rows = conn.execute("SELECT * FROM groups WHERE owner_id = ? ORDER BY name LIMIT ? OFFSET ?",
                         (user["id"], count, start)).fetchall()
@@ -104,8 +111,9 @@ def get_my_groups(call: Call) -> Payload:
 def _joined_page(call: Call) -> tuple[str, int, int]:
     user = user_for_token(call, 1)
     assert user is not None
-    start, count = _page(call, JOINED_RANGE, ApiError(131), ApiError(150))
-    return user["phone"], start, count
+    # 131 and 150 are documented for any bad range or from, numbers or not.
+    count = call.params.integer("range", 15, 1, JOINED_RANGE, ApiError(131), own_code=True)
+    return user["phone"], call.params.offset(ApiError(150), own_code=True), count
 
 
 def get_joined_groups(call: Call) -> Payload:

@@ -23,7 +23,7 @@ from widget_server.gupshup.errors import ApiError
 from widget_server.gupshup.params import Params
 from widget_server.gupshup.records import Call, Handler, Service
 from widget_server.gupshup.store import Database
-from widget_server.gupshup.throttle import Throttle
+from widget_server.gupshup.throttle import Throttle, ThrottleRefusal, ThrottleTag
 from widget_server.gupshup.wire import render
 from widget_server.net import client_ip
 from widget_server.settings import Settings
@@ -70,14 +70,19 @@ class LocalGupShup:
         raw_method = params.peek("method")
         key = ALIASES.get(raw_method.lower(), raw_method.lower())
         fmt, asked = self._format(params, key)
+        tag: ThrottleTag | None = None
         try:
-            body = self._call(params, client, key, raw_method, asked)
+            tag = self.throttle.hit(client)
+            body = self._call(params, key, raw_method, asked)
+        except ThrottleRefusal as refusal:
+            body = _error_body(_throttle_error(refusal, key), key)
         except ApiError as error:
-            body = {"status": "error", "error": {"code": error.code, "msg": error.message(key)},
-                    **error.extra}
+            body = _error_body(error, key)
         except Exception:
             log.exception("internal error in %s", key)
-            body = {"status": "error", "error": {"code": 129, "msg": ApiError(129).message(key)}}
+            body = _error_body(ApiError(129), key)
+        if tag is not None:  # "appended with the response": errors carry it too
+            body["throttle"] = tag.as_dict()
         return render(body, fmt)
 
     def _format(self, params: Params, key: str) -> tuple[str, str]:
@@ -85,9 +90,8 @@ class LocalGupShup:
         asked = params.peek("format")
         return (asked.lower() if asked.lower() in ("xml", "json") else default), asked
 
-    def _call(self, params: Params, client: str, key: str, raw_method: str,
+    def _call(self, params: Params, key: str, raw_method: str,
               asked_format: str) -> dict[str, object]:
-        tag = self.throttle.hit(client)
         if params.oversized:
             raise ApiError(111, "request", f"{MAX_BODY // 1024} KiB of form fields")
         if asked_format and asked_format.lower() not in ("xml", "json"):
@@ -103,10 +107,7 @@ class LocalGupShup:
             raise ApiError(107, version.strip()[:32])
         name, handler = METHODS[key]
         payload = handler(Call(self.service, params, key, name))
-        body: dict[str, object] = {"status": "success", "method": name, **payload}
-        if tag is not None:
-            body["throttle"] = tag.as_dict()
-        return body
+        return {"status": "success", "method": name, **payload}
 
     async def rest(self, request: Request) -> Response:
         items = list(request.query_params.multi_items())
@@ -141,6 +142,19 @@ class LocalGupShup:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _error_body(error: ApiError, key: str) -> dict[str, object]:
+    return {"status": "error", "error": {"code": error.code, "msg": error.message(key)},
+            **error.extra}
+
+
+def _throttle_error(refusal: ThrottleRefusal, key: str) -> ApiError:
+    """113, except for groups.postMessage, whose documented throttle code is 127 with the
+    throttle object as its "accompanying messages"."""
+    if key == "groups.postmessage":
+        return ApiError(127, extra={"throttle": refusal.tag.as_dict()})
+    return refusal
 
 
 async def _form_items(request: Request) -> list[tuple[str, str]]:

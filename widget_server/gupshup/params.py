@@ -41,21 +41,24 @@ class Params:
         return value
 
     def integer(self, name: str, default: int, low: int, high: int,
-                bound_error: ApiError | None = None) -> int:
-        """An integer within [low, high]: 110 if not a number, else `bound_error` or 111."""
+                bound_error: ApiError | None = None, *, own_code: bool = False) -> int:
+        """An integer within [low, high]: 110 if not a number, else `bound_error` or 111.
+        `own_code`: the method documents `bound_error` for any bad value, numbers or not."""
         raw = self.text(name)
         if raw is None:
             return default
         try:
             value = int(raw)
         except ValueError:
+            if own_code and bound_error is not None:
+                raise bound_error from None
             raise ApiError(110, name, "integer") from None
         if not low <= value <= high:
             raise bound_error or ApiError(111, name, f"{low} to {high}")
         return value
 
-    def offset(self, bound_error: ApiError | None = None) -> int:
-        return self.integer("from", 0, 0, MAX_INT, bound_error)
+    def offset(self, bound_error: ApiError | None = None, *, own_code: bool = False) -> int:
+        return self.integer("from", 0, 0, MAX_INT, bound_error, own_code=own_code)
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self.text(name)

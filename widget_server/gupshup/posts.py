@@ -50,7 +50,9 @@ def post_message(call: Call) -> Payload:
         recent = conn.execute("SELECT COUNT(*) FROM messages WHERE user_id = ? AND time > ?",
                               (user["id"], call.now - 60)).fetchone()[0]
         if recent >= POSTS_PER_MINUTE:
-            raise ApiError(127)
+            raise ApiError(127, extra={"throttle": {
+                "window": "minute", "count": recent, "warn": POSTS_PER_MINUTE,
+                "limit": POSTS_PER_MINUTE}})
         last = conn.execute("SELECT text FROM messages WHERE group_id = ? AND user_id = ? "
                             "ORDER BY time DESC, id DESC LIMIT 1",
                             (group["id"], user["id"])).fetchone()
@@ -101,18 +103,24 @@ def post_reply(call: Call) -> Payload:
     if not names:
         raise ApiError(1)
     with call.service.db.write() as conn:
+        last = conn.execute("SELECT text FROM replies WHERE user_id = ? ORDER BY time DESC, "
+                            "id DESC LIMIT 1", (user["id"],)).fetchone()
+        if last is not None and last["text"] == text:
+            raise ApiError(128)  # a client retrying a partial success must not post twice
         results = [_reply_to(call, conn, user, source, n, text) for n in names]
     return _outcome(results, partial=157)
 
 
 def _outcome(results: list[Payload], partial: int, failed: int | None = None) -> Payload:
-    """All done: success. Some done: the partial-success code. None: the first failure."""
+    """All done: success. Some done: the partial-success code. None: the first failure.
+    Either error carries every item's own status, and counts of what was done and not."""
     errors = [r for r in results if r["status"] == "error"]
     if not errors:
         return {"results": results}
+    tally = {"done": len(results) - len(errors), "failed": len(errors), "results": results}
     if len(errors) < len(results):
-        raise ApiError(partial, extra={"results": results})
-    raise ApiError(failed or int(errors[0]["code"]), extra={"results": results})
+        raise ApiError(partial, extra=tally)
+    raise ApiError(failed or int(errors[0]["code"]), extra=tally)
 
 
 def get_replies(call: Call) -> Payload:
@@ -126,8 +134,9 @@ def get_replies(call: Call) -> Payload:
         raise ApiError(155)
     if get_all and not is_owner:
         raise ApiError(154)
-    count = call.params.integer("range", 15, 1, REPLY_RANGE, ApiError(131, REPLY_RANGE))
-    start = call.params.offset(ApiError(150))
+    count = call.params.integer("range", 15, 1, REPLY_RANGE, ApiError(131, REPLY_RANGE),
+                                own_code=True)
+    start = call.params.offset(ApiError(150), own_code=True)
     hidden = "" if get_all else "AND replies.hidden = 0 "
     rows = call.conn().execute(
         "SELECT replies.*, src.name AS from_name FROM replies JOIN groups src ON "

@@ -96,9 +96,13 @@ MESSAGE_SELECT = ("SELECT messages.*, groups.name AS group_name, groups.adult AS
                   "FROM messages JOIN groups ON groups.id = messages.group_id ")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def ascii_text(text: str, limit: int = 160) -> str:
-    """Checks shared by posts and replies: ASCII only (125), at most `limit` long (126)."""
-    if not text.isascii():
+    """Checks shared by posts and replies: printable ASCII only (125: control characters
+    are no more text than non-ASCII ones), at most `limit` long (126)."""
+    if not text.isascii() or _CONTROL.search(text):
         raise ApiError(125)
     if len(text) > limit:
         raise ApiError(126, limit)

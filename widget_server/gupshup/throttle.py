@@ -12,6 +12,14 @@ from widget_server.gupshup.errors import ApiError
 WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
 
 
+class ThrottleRefusal(ApiError):
+    """Error 113: the call is not executed; `tag` says which window is full."""
+
+    def __init__(self, tag: ThrottleTag) -> None:
+        super().__init__(113, tag.window, tag.limit)
+        self.tag = tag
+
+
 @dataclass(frozen=True)
 class ThrottleTag:
     window: str
@@ -39,15 +47,16 @@ class Throttle:
         self._lock = threading.Lock()
 
     def hit(self, key: str) -> ThrottleTag | None:
-        """Record one call by `key`; raise ApiError(113) instead if a limit is reached."""
+        """Record one call by `key`; raise ThrottleRefusal (113) if a limit is reached."""
         now = self._clock()
         with self._lock:
             calls = self._calls.setdefault(key, [])
             del calls[: bisect_right(calls, now - WINDOWS[-1][1])]
             counts = [len(calls) - bisect_right(calls, now - length) for _, length in WINDOWS]
-            for (name, _), count, limit in zip(WINDOWS, counts, self._limit, strict=True):
+            for (name, _), count, warn, limit in zip(WINDOWS, counts, self._warn,
+                                                     self._limit, strict=True):
                 if count >= limit:
-                    raise ApiError(113, name, limit)
+                    raise ThrottleRefusal(ThrottleTag(name, count, warn, limit))
             calls.append(now)
             if len(self._calls) > 50_000:
                 self._forget_idle(now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
@@ -10,6 +11,9 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 JSON_TYPE = "application/json; charset=utf-8"
 XML_TYPE = "application/xml; charset=utf-8"
 
+# Characters XML 1.0 forbids (a document holding one is not well-formed), whatever their
+# source: a stored message, an echoed request value.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SINGULAR = {
     "messages": "message", "groups": "group", "replies": "reply",
     "results": "result", "invites": "invite",
@@ -38,4 +42,4 @@ def _fill(parent: Element, value: Any) -> None:
     elif isinstance(value, bool):
         parent.text = "true" if value else "false"
     else:
-        parent.text = str(value)
+        parent.text = _NOT_XML.sub("\ufffd", str(value))

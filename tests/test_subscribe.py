@@ -238,7 +238,8 @@ class Refusing(httpx.AsyncBaseTransport):
     (1, 1, 404, "not_found"), (2, 1, 400, "bad_phone"), (3, 1, 403, "privacy"),
     (5, 1, 429, "too_many_unconfirmed"), (10, 1, 403, "not_found"),
     (8, 1, 200, "code_sent"), (113, 1, 503, "busy"), (109, 1, 502, "upstream_error"),
-    (6, 2, 400, "wrong_code"), (7, 2, 400, "wrong_code"), (8, 2, 200, "already_subscribed"),
+    (6, 2, 400, "code_expired"), (7, 2, 400, "wrong_code"), (129, 1, 503, "unavailable"),
+    (8, 2, 200, "already_subscribed"),
     (9, 2, 429, "too_many_attempts"), (111, 2, 502, "upstream_error"),
 ])
 @pytest.mark.parametrize("lang", ["en", "hi"])

@@ -45,6 +45,9 @@ FAILURES: dict[str, httpx.Response] = {
     "113": httpx.Response(200, content=_envelope({"status": "error", "error": {
         "code": 113, "msg": 'The API call has not been executed since you have exceeded '
                             'the throttle minute limit of "30".'}})),
+    "129": httpx.Response(200, content=_envelope({"status": "error", "error": {
+        "code": 129, "msg": "There was an internal error and your last action could not be "
+                            "performed. Please resubmit your last action after some time."}})),
     "not_found": httpx.Response(200, content=_envelope({"status": "error", "error": {
         "code": 2, "msg": "The specified group name is invalid."}})),
     "redirect": httpx.Response(302, headers={"location": "http://example.invalid/"}),

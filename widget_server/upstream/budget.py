@@ -26,8 +26,9 @@ from widget_server.upstream.errors import BudgetExhausted
 log = logging.getLogger("widget_server.upstream")
 STORE_RETRY = 5.0
 WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
+# How long refreshes pause after a tag, and every call stops after a 113, by the window
+# the upstream names: the longer the window, the longer until it has room again.
 COOL_DOWN = {"minute": 60.0, "hour": 600.0, "day": 3600.0}
-TAG_PAUSE = 60.0
 PACE_RECOVERY = 3600.0
 MIN_PACE = 1 / 8
 
@@ -137,19 +138,20 @@ class Budget:
             return p.paused_until - now
         return 0.0
 
-    def throttle_tag(self) -> None:
-        """The upstream passed a warn value: slow down."""
+    def throttle_tag(self, window: str = "minute") -> None:
+        """The upstream passed a warn value in `window`: slow down, longer for longer
+        windows."""
         now = self._clock()
         p = self._pressure
         p.pace = max(MIN_PACE, self.pace() / 2)
         p.pace_since = now
-        p.paused_until = max(p.paused_until, now + TAG_PAUSE)
+        p.paused_until = max(p.paused_until, now + COOL_DOWN.get(window, COOL_DOWN["minute"]))
         self._tell_peers()
 
     def throttled(self, window: str) -> None:
         """The upstream refused a call with error 113: stop everything for a while."""
         now = self._clock()
-        self.throttle_tag()
+        self.throttle_tag(window)
         self._pressure.stopped_until = max(self._pressure.stopped_until,
                                            now + COOL_DOWN.get(window, 60.0))
         self._tell_peers()

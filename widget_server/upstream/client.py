@@ -30,6 +30,8 @@ log = logging.getLogger("widget_server.upstream")
 
 MAX_BODY = 1024 * 1024
 REST_PATH = "/GupshupAPI/rest"
+# The docs name the subscription method both ways; an upstream may know only one.
+SUBSCRIBE_NAMES = ("groups.subscribeGroupToken", "groups.subscribeToken")
 _LISTS = {"messages", "groups", "replies", "results"}
 Data = dict[str, Any]
 
@@ -44,6 +46,7 @@ class UpstreamClient:
         self._timeout = timeout
         self._calls = calls
         self._tags = tags
+        self._subscribe_name = SUBSCRIBE_NAMES[0]
         # The docs name the endpoint itself (`http://host/GupshupAPI/rest`): take that too.
         base = base_url.rstrip("/").removesuffix(REST_PATH)
         self._http = httpx.AsyncClient(base_url=base, transport=transport,
@@ -72,8 +75,18 @@ class UpstreamClient:
                         confirm: str | None = None) -> Data:
         extra = {"token": token, "confirm": confirm} if token is not None else {}
         # POSTed: phones and codes stay out of URLs, and so out of every access log.
-        return await self.call("groups.subscribeGroupToken", reserve=True, post=True,
-                               phone=phone, group=group, **extra)
+        try:
+            return await self.call(self._subscribe_name, reserve=True, post=True,
+                                   phone=phone, group=group, **extra)
+        except ApiRefused as error:
+            if error.code != 108:
+                raise
+        other = next(n for n in SUBSCRIBE_NAMES if n != self._subscribe_name)
+        body = await self.call(other, reserve=True, post=True, phone=phone, group=group,
+                               **extra)  # a 108 again: neither name works, keep ours
+        log.warning("the upstream knows the subscription method as %s: using that", other)
+        self._subscribe_name = other
+        return body
 
     async def call(self, method: str, *, reserve: bool = False, post: bool = False,
                    **params: Any) -> Data:
@@ -82,6 +95,8 @@ class UpstreamClient:
         outcome = "error"
         try:
             body = await self._fetch(method, params, post)
+            self._heard(method, body)  # a tag rides on errors as well as on successes
+            _checked(method, body)
             outcome = "ok"
         except Throttled as error:
             outcome = "throttled"
@@ -94,12 +109,17 @@ class UpstreamClient:
             await self.budget.settle(call)
             if self._calls is not None:
                 self._calls.labels(method=method, outcome=outcome).inc()
-        if body.get("throttle"):
-            log.warning("upstream throttle tag on %s: %s", method, body["throttle"])
-            self.budget.throttle_tag()
-            if self._tags is not None:
-                self._tags.inc()
         return body
+
+    def _heard(self, method: str, body: Data) -> None:
+        tag = body.get("throttle")
+        if not tag:
+            return
+        log.warning("upstream throttle tag on %s: %s", method, tag)
+        window = tag.get("window") if isinstance(tag, dict) else None
+        self.budget.throttle_tag(window if isinstance(window, str) else "minute")
+        if self._tags is not None:
+            self._tags.inc()
 
     async def _fetch(self, method: str, params: dict[str, Any], post: bool) -> Data:
         fields = {"method": method, "v": "1.0", "format": "json",
@@ -111,7 +131,7 @@ class UpstreamClient:
             raise Unavailable(f"{method}: no complete answer within {self._timeout} s") from None
         except httpx.HTTPError as error:
             raise Unavailable(f"{method}: {type(error).__name__}") from None
-        return _checked(method, parse_body(raw, content_type))
+        return parse_body(raw, content_type)
 
     async def _read(self, fields: dict[str, str], post: bool) -> tuple[bytes, str]:
         request = (self._http.build_request("POST", REST_PATH, data=fields) if post
@@ -157,18 +177,20 @@ def _from_xml(raw: bytes) -> Data:
 
 
 def _xml_value(element: Any) -> Any:
+    """Elements as WIRE.md writes them; attributes read as child elements too (an upstream
+    ignoring `format=json` may put data or error codes there)."""
     children = list(element)
     if element.tag in _LISTS:
         return [_xml_value(c) for c in children]
-    if not children:
+    if not children and not element.attrib:
         return element.text or ""
-    return {c.tag: _xml_value(c) for c in children}
+    return {**element.attrib, **{c.tag: _xml_value(c) for c in children}}
 
 
-def _checked(method: str, body: Data) -> Data:
+def _checked(method: str, body: Data) -> None:
     status = body.get("status")
     if status == "success":
-        return body
+        return
     error = body.get("error")
     if status != "error" or not isinstance(error, dict):
         raise Unavailable(f"{method}: upstream body has no status")
@@ -177,16 +199,17 @@ def _checked(method: str, body: Data) -> Data:
     except (TypeError, ValueError):
         raise Unavailable(f"{method}: upstream error without a code") from None
     message = str(error.get("msg", ""))[:500]
+    if code == 129:  # "resubmit after some time": a passing fault, not the key's answer
+        raise Unavailable(f"{method}: upstream internal error (129)")
     raise _refusal(method, code, message)
 
 
 def _refusal(method: str, code: int, message: str) -> ApiRefused:
     if code == 113:
         return Throttled(code, message)
-    if code == 112 or (method == "groups.subscribeGroupToken" and code == 10):
+    subscribing = method in SUBSCRIBE_NAMES
+    if code == 112 or (subscribing and code == 10):
         return PrivateGroup(code, message)
-    if code == 2 and method != "groups.subscribeGroupToken":
-        return GroupNotFound(code, message)
-    if code == 1 and method == "groups.subscribeGroupToken":
+    if (code == 2 and not subscribing) or (code == 1 and subscribing):
         return GroupNotFound(code, message)
     return ApiRefused(code, message)

@@ -100,11 +100,11 @@ class Cache:
                 return self._serve_cached(key, entry, fetch, now)
             if entry.error is not None and entry.retry_at > now:
                 self._metrics.cache.labels(result="error").inc()
-                raise entry.error
+                raise entry.error.fresh()
         self._metrics.cache.labels(result="miss").inc()
         entry = await asyncio.shield(self._start(key, fetch))
         if not entry.version:
-            raise entry.error or Unavailable("no data")
+            raise entry.error.fresh() if entry.error else Unavailable("no data")
         return self._served(entry, now)
 
     async def _recall(self, shared: SharedStore, key: str) -> Entry | None:
@@ -221,7 +221,7 @@ class Cache:
 
     def _failed(self, entry: Entry, error: UpstreamError, retry_in: float) -> None:
         # The last good value stays; the error only says why it is stale.
-        entry.error = error
+        entry.error = error.fresh()
         entry.retry_at = self._clock() + retry_in
 
     def interval(self) -> float:

@@ -90,8 +90,7 @@ async def atom_feed(request: Request) -> Response:
     if not GROUP_NAME.fullmatch(name):
         return Response("Bad group name", 400, media_type="text/plain")
     try:
-        info = await _data(request).info(name)
-        page = await _data(request).messages(name, 0, 15)
+        info, page = await _data(request).info_and_messages(name, 0, 15)
     except UpstreamError as error:
         status, headers = error_status(error)
         return Response("This group doesn't exist or it's a private group.", status,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, cast
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,7 +20,7 @@ from widget_server.security import page_response
 from widget_server.subscribe import RESEND_AFTER, Subscriptions
 from widget_server.tickets import ExpiredTicket, InvalidTicket
 from widget_server.upstream.errors import UpstreamError
-from widget_server.upstream.models import Group, Stream
+from widget_server.upstream.models import Stream
 
 
 def _start(request: Request) -> int:
@@ -76,8 +75,7 @@ async def render_group(request: Request, options: Options, name: str,
         return error_page(request, options, 400, "bad_name")
     start = _start(request)
     try:
-        info, page = await _both(_data(request).info(name),
-                                 _data(request).messages(name, start, options.count))
+        info, page = await _data(request).info_and_messages(name, start, options.count)
     except UpstreamError as error:
         return _upstream_error_page(request, options, error)
 
@@ -148,14 +146,6 @@ async def public_widget(request: Request) -> Response:
         "group": None, "stale": page.stale,
         "api": f"/api/public?range={options.count}&skipAdult={str(skip_adult).lower()}"})
     return page_response(request, rendered, headers={"Cache-Control": cache_control(page)})
-
-
-async def _both(first: Any, second: Any) -> tuple[Served[Group], Served[Stream]]:
-    results = await asyncio.gather(first, second, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return cast(Served[Group], results[0]), cast(Served[Stream], results[1])
 
 
 def _page_context(page: Served[Stream], start: int, options: Options) -> dict[str, Any]:

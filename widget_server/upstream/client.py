@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import zlib
 from typing import Any
 
 import httpx
@@ -51,7 +52,8 @@ class UpstreamClient:
         base = base_url.rstrip("/").removesuffix(REST_PATH)
         self._http = httpx.AsyncClient(base_url=base, transport=transport,
                                        timeout=timeout, follow_redirects=False,
-                                       headers={"User-Agent": "gupshup-widget-server"})
+                                       headers={"User-Agent": "gupshup-widget-server",
+                                                "Accept-Encoding": "gzip"})
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -142,12 +144,53 @@ class UpstreamClient:
             declared = int(response.headers.get("content-length") or 0)
             if declared > MAX_BODY:
                 raise Unavailable("upstream body too large")
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > MAX_BODY:
-                    raise Unavailable("upstream body too large")
-            return bytes(body), response.headers.get("content-type", "")
+            body = await _bounded_body(response)
+            if len(body) > MAX_BODY:
+                raise Unavailable("upstream body too large")
+            return body, response.headers.get("content-type", "")
+
+
+async def _bounded_body(response: httpx.Response) -> bytes:
+    """The decoded body, read no further than one byte past the cap."""
+    if response.is_stream_consumed:  # built in memory (MockTransport): nothing on a wire
+        return response.content
+    inflate = _Inflate.for_encoding(response.headers.get("content-encoding", ""))
+    body, received = bytearray(), 0
+    async for chunk in response.aiter_raw():  # decoded here, within the cap
+        received += len(chunk)
+        body += inflate.feed(chunk, MAX_BODY + 1 - len(body))
+        if len(body) > MAX_BODY or received > MAX_BODY:
+            break
+    return bytes(body)
+
+
+class _Inflate:
+    """Decodes a body as it arrives, never producing more than the room left: a few KB of
+    gzip cannot become a gigabyte here. Only what was asked for (gzip, or none) is taken;
+    a stacked or unknown encoding is refused."""
+
+    def __init__(self, decoder: Any) -> None:
+        self._decoder = decoder
+
+    @classmethod
+    def for_encoding(cls, header: str) -> _Inflate:
+        encoding = header.strip().lower()
+        if encoding in ("", "identity"):
+            return cls(None)
+        if encoding in ("gzip", "x-gzip", "deflate"):  # 32 + MAX_WBITS: gzip or zlib header
+            return cls(zlib.decompressobj(32 + zlib.MAX_WBITS))
+        raise Unavailable(f"upstream body in an encoding not asked for: {encoding[:40]!r}")
+
+    def feed(self, chunk: bytes, room: int) -> bytes:
+        if self._decoder is None:
+            return chunk
+        try:
+            out: bytes = self._decoder.decompress(chunk, max(1, room))
+        except zlib.error:
+            raise Unavailable("upstream body is not valid gzip") from None
+        if self._decoder.unconsumed_tail:
+            raise Unavailable("upstream body too large")  # more output than the cap
+        return out
 
 
 def _offset(start: int) -> dict[str, Any]:

@@ -15,11 +15,19 @@ from __future__ import annotations
 class UpstreamError(Exception):
     """Anything that kept an upstream call from giving data."""
 
+    def fresh(self) -> UpstreamError:
+        """The same error, new: no traceback, no context. What is kept and raised again is
+        always a fresh one, so nothing keeps the frames of the requests that raised it."""
+        return type(self)(*self.args)
+
 
 class BudgetExhausted(UpstreamError):
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"no upstream budget for {retry_after:.0f} s")
         self.retry_after = max(1.0, retry_after)
+
+    def fresh(self) -> BudgetExhausted:
+        return BudgetExhausted(self.retry_after)
 
 
 class Unavailable(UpstreamError):
@@ -31,6 +39,9 @@ class ApiRefused(UpstreamError):
         super().__init__(f"upstream error {code}: {message}")
         self.code = code
         self.message = message
+
+    def fresh(self) -> ApiRefused:
+        return type(self)(self.code, self.message)
 
 
 class GroupNotFound(ApiRefused):

@@ -67,11 +67,17 @@ def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:
     return str(value)[:MAX_TEXT]
 
 
+MAX_COUNT = 10**12  # more members, posts or messages than that is not data but garbage
+
+
 def _int(data: dict[str, Any], key: str) -> int:
     try:
-        return int(data.get(key, 0))
-    except (TypeError, ValueError):
+        value = int(data.get(key, 0))
+    except (TypeError, ValueError, OverflowError):  # `1e999` is infinity to json
         raise Unavailable(f"upstream {key!r} is not a number") from None
+    if not 0 <= value <= MAX_COUNT:
+        raise Unavailable(f"upstream {key!r} is out of range")
+    return value
 
 
 def _bool(value: Any) -> bool:

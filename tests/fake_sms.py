@@ -40,6 +40,8 @@ class FakeGateway:
         answer = self.script.pop(0) if self.script else "ok"
         if answer == "hang":
             await asyncio.sleep(3600)
+        if answer == "slow":  # then accepted
+            await asyncio.sleep(0.5)
         if answer == "500":
             return JSONResponse({"status": "error", "message": "Internal server error. "
                                  "Please try again later."}, 500)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,8 +59,9 @@ def sms_env(tmp_path: Path, gateway: dict[str, str], script: list[str] | None = 
     with live_server(fake.app()) as fake_url:
         defaults = {"sms_api_url": fake_url, "partner_api_url": fake_url,
                     "sms_webhook_secret": SECRET, "sms_retry_base": 0.05, "sms_timeout": 1.0}
+        db_timeout = settings.pop("db_timeout", 15.0)
         config = Settings(data_dir=tmp_path, **{**defaults, **gateway, **settings})
-        gupshup = LocalGupShup(config)
+        gupshup = LocalGupShup(config, db_timeout=db_timeout)
         with live_server(create_gupshup_app(config, service=gupshup), lifespan="on") as url:
             env = Env(url, fake, gupshup)
             fake.webhook = env.webhook()
@@ -264,3 +266,40 @@ def test_sms_settings_from_the_environment() -> None:
                                   "WIDGET_SMS_MAX_ATTEMPTS": "2"})
     assert (settings.sms_gateway, settings.sms_api_key, settings.sms_max_attempts) == (
         "sms-api", "k", 2)
+
+
+def test_the_sender_survives_a_locked_database_and_says_so(tmp_path: Path) -> None:
+    with sms_env(tmp_path, SMS_API, db_timeout=0.2) as env:
+        holder = sqlite3.connect(env.gupshup.db.path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another process holding the file for too long
+        eventually(lambda: httpx.get(env.url + "/healthz").status_code == 503)
+        health = httpx.get(env.url + "/healthz").json()
+        assert health["status"] == "degraded"
+        assert "locked" in health["workers"]["sms-sender"]["lastError"]
+        report = httpx.post(env.webhook(), json={"destination": "91" + PHONE, "messageId": "m",
+                                                 "ts": "1", "status": "sent"})
+        assert report.status_code == 503 and report.headers["retry-after"]  # not lost: resent
+        holder.execute("ROLLBACK")
+        holder.close()
+        row = env.send()
+        eventually(lambda: env.row(row).status == "delivered")
+        assert httpx.get(env.url + "/healthz").json()["status"] == "ok"
+
+
+def test_codes_overtake_a_fan_out(tmp_path: Path) -> None:
+    with sms_env(tmp_path, SMS_API) as env:
+        with env.gupshup.db.write() as conn:
+            for n in range(2000):
+                env.gupshup.outbox.enqueue(conn, f"98{n:08d}", "a post to everyone", "post")
+        with env.gupshup.db.write() as conn:
+            code = env.gupshup.outbox.enqueue(conn, PHONE, "Your code is AB12.", "code")
+        eventually(lambda: env.row(code).status in ("submitted", "delivered"))
+        position = [r.form["destination"] for r in env.fake.received].index("91" + PHONE)
+        assert position < 5
+
+
+def test_a_graceful_stop_finishes_the_send_under_way(tmp_path: Path) -> None:
+    with sms_env(tmp_path, SMS_API, script=["slow"]) as env:
+        row = env.send()
+        eventually(lambda: len(env.fake.received) == 1)  # on the wire when the stop comes
+    assert env.row(row).status == "submitted" and env.row(row).message_id

@@ -21,7 +21,7 @@ from widget_server.clock import Clock, system_clock
 from widget_server.customize import customize
 from widget_server.embed import atom_feed, embed_js, oembed
 from widget_server.groups import GroupData
-from widget_server.gupshup.app import LocalGupShup, create_gupshup_app, healthz
+from widget_server.gupshup.app import LocalGupShup, create_gupshup_app, health_answer
 from widget_server.hot import HotCache
 from widget_server.metrics import Metrics
 from widget_server.render import Renderer
@@ -76,7 +76,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         Route("/oembed", oembed, name="oembed"),
         Route("/feeds/groups/{group}.atom", atom_feed, name="atom_feed"),
         Route("/static/{path:path}", assets.serve, name="static"),
-        Route("/healthz", healthz, name="healthz"),
+        Route("/healthz", healthz_view, name="healthz"),
         Route("/metrics", metrics_view, name="metrics"),
         api_mount(),
     ]
@@ -111,11 +111,20 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     return app
 
 
+async def healthz_view(request: Request) -> Response:
+    local: LocalGupShup | None = request.app.state.local_gupshup
+    return health_answer(local.workers if local else None)
+
+
 async def metrics_view(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
     budget: Budget = request.app.state.budget
     with contextlib.suppress(Exception):  # the budget's store may be down
         for window, left in (await budget.remaining()).items():
             metrics.budget_left.labels(window=window).set(left)
+    local: LocalGupShup | None = request.app.state.local_gupshup
+    for name, state in (local.workers.states if local else {}).items():
+        metrics.worker_up.labels(worker=name).set(int(state.healthy))
+        metrics.worker_failures.labels(worker=name).set(state.failures)
     metrics.cache_keys.set(len(request.app.state.data.cache))
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")

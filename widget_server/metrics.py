@@ -21,6 +21,10 @@ class Metrics:
                                 registry=self.registry)
         self.cache_keys = Gauge("widget_cache_keys", "Keys held in the cache",
                                 registry=self.registry)
+        self.worker_up = Gauge("widget_worker_up", "1 while a background worker works",
+                               ["worker"], registry=self.registry)
+        self.worker_failures = Gauge("widget_worker_failures", "Failures of a background "
+                                     "worker since start", ["worker"], registry=self.registry)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

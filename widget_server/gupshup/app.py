@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -31,6 +30,7 @@ from widget_server.sms.dispatcher import Dispatcher
 from widget_server.sms.outbox import Outbox
 from widget_server.sms.reports import WEBHOOK_PATH, DeliveryReports
 from widget_server.sms.setup import build_sender
+from widget_server.workers import Workers
 
 log = logging.getLogger("widget_server.gupshup")
 
@@ -48,16 +48,17 @@ class LocalGupShup:
     """The service: storage, outbox, throttle, and the dispatch of one call."""
 
     def __init__(self, settings: Settings, clock: Clock = system_clock, *,
-                 sms_transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 sms_transport: httpx.AsyncBaseTransport | None = None,
+                 db_timeout: float = 15.0) -> None:
         self.settings = settings
-        self.db = Database(settings.data_dir / "gupshup.sqlite3")
+        self.db = Database(settings.data_dir / "gupshup.sqlite3", timeout=db_timeout)
         self.sender = build_sender(settings, clock, sms_transport)
         self.outbox = Outbox(self.db, clock, "queued" if self.sender else "stored")
         self.reports = DeliveryReports(self.db, clock, settings.sms_webhook_secret)
         self._dispatcher = None if self.sender is None else Dispatcher(
             self.outbox, self.sender, clock, retry_base=settings.sms_retry_base,
             max_attempts=settings.sms_max_attempts, submitted=self.reports.wake)
-        self._tasks: list[asyncio.Task[None]] = []
+        self.workers = Workers()
         self.service = Service(self.db, self.outbox, clock)
         self.throttle = Throttle(settings.throttle_warn, settings.throttle_limit, clock)
         self._trusted = frozenset(settings.trusted_proxies)
@@ -128,17 +129,19 @@ class LocalGupShup:
 
     async def start(self) -> None:
         """The background work: delivery reports, and the dispatcher when SMS are sent."""
-        self._tasks.append(asyncio.create_task(self.reports.run(), name="sms-reports"))
+        self.workers.start("sms-reports", self.reports.step, self.reports.wakeup)
         if self._dispatcher:
-            self._tasks.append(asyncio.create_task(self._dispatcher.run(), name="sms-sender"))
+            self.workers.start("sms-sender", self._dispatcher.step, self._dispatcher.wakeup)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
+        """An SMS being sent is given the time its send may take, so that it ends with its
+        outcome rather than `unknown`."""
+        await self.workers.stop(grace=self.settings.sms_timeout + 1.0)
         if self.sender:
             await self.sender.aclose()
+
+    async def healthz(self, request: Request) -> Response:
+        return health_answer(self.workers)
 
     def close(self) -> None:
         self.db.close()
@@ -173,8 +176,13 @@ async def _form_items(request: Request) -> list[tuple[str, str]]:
                      max_num_fields=100)
 
 
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+def health_answer(workers: Workers | None) -> Response:
+    """200 "ok", or 503 "degraded" naming the background worker that keeps failing."""
+    if workers is None:
+        return JSONResponse({"status": "ok"})
+    healthy = workers.healthy()
+    return JSONResponse({"status": "ok" if healthy else "degraded",
+                         "workers": workers.report()}, 200 if healthy else 503)
 
 
 def create_gupshup_app(settings: Settings, *, clock: Clock = system_clock,
@@ -189,6 +197,7 @@ def create_gupshup_app(settings: Settings, *, clock: Clock = system_clock,
         await gupshup.stop()
         gupshup.close()
 
-    app = Starlette(routes=[*gupshup.routes, Route("/healthz", healthz)], lifespan=lifespan)
+    app = Starlette(routes=[*gupshup.routes, Route("/healthz", gupshup.healthz)],
+                    lifespan=lifespan)
     app.state.gupshup = gupshup
     return app

@@ -61,9 +61,10 @@ CREATE INDEX IF NOT EXISTS sms_events_pending ON sms_events(applied, message_id)
 class Database:
     """The local GupShup's SQLite file, shared safely by the threads that serve calls."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, timeout: float = 15.0) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._timeout = timeout  # how long a write waits for another one's lock
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -72,7 +73,7 @@ class Database:
     def connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=15.0, isolation_level=None,
+            conn = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None,
                                    check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")

@@ -29,31 +29,38 @@ class Dispatcher:
         self._retry_base = retry_base
         self._max_attempts = max_attempts
         self._submitted = submitted
-        self._wake = asyncio.Event()
+        self.wakeup = asyncio.Event()
+        self._recovered = False
 
-    async def run(self) -> None:
+    async def step(self) -> None:
+        """Send the most urgent due row (codes before fan-outs), or wait a moment for one.
+        Run by `workers.Workers`: a failure here is retried, never the end."""
+        if not self._recovered:
+            await self._recover()
+        message = await asyncio.to_thread(self._outbox.claim)
+        if message is None:
+            await self._idle()
+            return
+        try:
+            await self._deliver(message)
+        except Exception:  # bookkeeping failed: the row stays `sending`, never resent
+            log.exception("sms %d: could not record the outcome", message.id)
+
+    async def _recover(self) -> None:
         loop = asyncio.get_running_loop()
-        self._outbox.listen(lambda: _call_soon(loop, self._wake.set))
+        self._outbox.listen(lambda: _call_soon(loop, self.wakeup.set))
         recovered = await asyncio.to_thread(self._outbox.recover)
+        self._recovered = True
         if recovered:
             log.warning("%d SMS were being sent when the process stopped: marked unknown, "
                         "not sent again", recovered)
-        while True:
-            message = await asyncio.to_thread(self._outbox.claim)
-            if message is None:
-                await self._idle()
-                continue
-            try:
-                await self._deliver(message)
-            except Exception:  # bookkeeping failed: the row stays `sending`, never resent
-                log.exception("sms %d: could not record the outcome", message.id)
 
     async def _idle(self) -> None:
         due = await asyncio.to_thread(self._outbox.next_due)
         wait = IDLE_POLL if due is None else min(IDLE_POLL, max(0.0, due - self._clock()))
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), wait)
-        self._wake.clear()
+            await asyncio.wait_for(self.wakeup.wait(), wait)
+        self.wakeup.clear()
 
     async def _deliver(self, message: OutboxMessage) -> None:
         if len(message.text) > MAX_LENGTH:  # never truncate silently

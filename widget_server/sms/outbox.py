@@ -74,11 +74,12 @@ class Outbox:
         return cur.rowcount
 
     def claim(self) -> OutboxMessage | None:
-        """The oldest row due for sending, marked `sending` so nothing else sends it."""
+        """The most urgent row due for sending, marked `sending` so nothing else sends it:
+        confirmation codes first (a visitor is waiting), then the oldest (fan-outs)."""
         with self._db.write() as conn:
             row = conn.execute(
                 "SELECT * FROM outbox WHERE status = 'queued' AND next_attempt <= ? "
-                "ORDER BY id LIMIT 1", (self._clock(),)).fetchone()
+                "ORDER BY kind = 'code' DESC, id LIMIT 1", (self._clock(),)).fetchone()
             if row is None:
                 return None
             conn.execute("UPDATE outbox SET status = 'sending', attempts = attempts + 1 "

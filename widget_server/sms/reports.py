@@ -13,6 +13,7 @@ import contextlib
 import hmac
 import json
 import logging
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +67,7 @@ class DeliveryReports:
         self._db = db
         self._clock = clock
         self._secret = secret.encode()
-        self._wake = asyncio.Event()
+        self.wakeup = asyncio.Event()
 
     def record(self, reports: list[Report]) -> int:
         """Store the events; the ones already stored are ignored. Returns how many new."""
@@ -96,14 +97,14 @@ class DeliveryReports:
         return len(events)
 
     def wake(self) -> None:
-        self._wake.set()
+        self.wakeup.set()
 
-    async def run(self) -> None:
-        while True:
-            await asyncio.to_thread(self.apply)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 5.0)
-            self._wake.clear()
+    async def step(self) -> None:
+        """Apply what has arrived, then wait for more (run by `workers.Workers`)."""
+        await asyncio.to_thread(self.apply)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wakeup.wait(), 5.0)
+        self.wakeup.clear()
 
     async def webhook(self, request: Request) -> Response:
         if not self._secret:
@@ -121,6 +122,11 @@ class DeliveryReports:
         except ValueError as error:  # json.JSONDecodeError is a ValueError
             log.warning("delivery report refused: %s", error)
             return Response(status_code=400)
-        if await asyncio.to_thread(self.record, reports):
+        try:
+            recorded = await asyncio.to_thread(self.record, reports)
+        except sqlite3.Error as error:  # kept nowhere: the gateway must send it again
+            log.error("delivery report not stored: %s", error)
+            return Response(status_code=503, headers={"Retry-After": "30"})
+        if recorded:
             self.wake()
         return Response(status_code=204)

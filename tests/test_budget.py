@@ -37,7 +37,7 @@ async def run_schedule(clock: ManualClock, budgets: list[Budget],
     for gap, is_subscription, instance in steps:
         clock.advance(gap / 100)  # bursts within seconds, some gaps of minutes
         try:
-            await budgets[instance].acquire(reserve=is_subscription)
+            await budgets[instance].acquire("subscribe" if is_subscription else "refresh")
         except BudgetExhausted as refused:
             assert refused.retry_after > 0
             continue
@@ -74,8 +74,16 @@ async def test_the_reserve_is_always_left_for_subscriptions(refreshes: int, gap:
             clock.advance(gap)
             with contextlib.suppress(BudgetExhausted):
                 await budget.acquire()
-        for _ in range(RESERVE[0]):  # however refreshes went, the reserve is there
-            await budget.acquire(reserve=True)
+        # However refreshes went, the reserve is there: half of it for new subscriptions,
+        # and a confirmation gets its share even when new subscriptions took theirs.
+        started = 0
+        with contextlib.suppress(BudgetExhausted):
+            while True:
+                await budget.acquire("subscribe")
+                started += 1
+        assert started >= RESERVE[0] // 2
+        for _ in range(RESERVE[0] // 2):
+            await budget.acquire("confirm")
 
 
 async def test_throttle_tag_pauses_refreshes_and_halves_the_pace(store: SqliteState,
@@ -86,7 +94,7 @@ async def test_throttle_tag_pauses_refreshes_and_halves_the_pace(store: SqliteSt
     assert budget.refresh_rate() == pytest.approx(rate / 2)
     with pytest.raises(BudgetExhausted):
         await budget.acquire()
-    await budget.acquire(reserve=True)  # subscriptions are not paused by a tag
+    await budget.acquire("subscribe")  # subscriptions are not paused by a tag
     clock.advance(61)
     await budget.acquire()
     clock.advance(3600)
@@ -97,18 +105,18 @@ async def test_error_113_stops_every_call_for_a_cool_down(store: SqliteState,
                                                          clock: ManualClock) -> None:
     budget = budget_on(store, clock)
     budget.throttled("minute")
-    for reserve in (False, True):
+    for use in ("refresh", "subscribe", "confirm"):
         with pytest.raises(BudgetExhausted) as refused:
-            await budget.acquire(reserve=reserve)
+            await budget.acquire(use)
         assert refused.value.retry_after >= 59
     clock.advance(60.5)
-    await budget.acquire(reserve=True)
+    await budget.acquire("subscribe")
 
 
 async def test_remaining_counts_down(store: SqliteState, clock: ManualClock) -> None:
     budget = budget_on(store, clock)
     await budget.acquire()
-    await budget.acquire(reserve=True)
+    await budget.acquire("subscribe")
     assert await budget.remaining() == {"minute": 20, "hour": 948, "day": 9498}
     clock.advance(61)
     assert (await budget.remaining())["minute"] == 22

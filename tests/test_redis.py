@@ -218,7 +218,7 @@ async def test_concurrent_calls_from_two_instances_get_exactly_the_ceiling() -> 
             return True
         admitted = await asyncio.gather(*[take(budgets[i % 2]) for i in range(60)])
         assert sum(admitted) == SMALL[0] - SMALL_RESERVE[0]
-        await budgets[0].acquire(reserve=True)  # the reserve is still there
+        await budgets[0].acquire("confirm")  # the reserve is still there
         assert (await budgets[1].remaining())["minute"] == 0
         with pytest.raises(BudgetExhausted) as refused:
             await budgets[1].acquire()

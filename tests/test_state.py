@@ -97,11 +97,11 @@ async def test_a_call_counts_until_its_answer(store: SqliteState, clock: ManualC
     clock.advance(30)  # a slow answer: the upstream may have counted it only now
     await budget.settle(call)
     clock.advance(31)  # a minute after the admission, not after the answer
-    await budget.acquire(reserve=True)
+    await budget.acquire("confirm")
     with pytest.raises(BudgetExhausted):
-        await budget.acquire(reserve=True)  # still two in the answer's minute
+        await budget.acquire("confirm")  # still two in the answer's minute
     clock.advance(30)
-    await budget.acquire(reserve=True)
+    await budget.acquire("confirm")
 
 
 def test_codec_keeps_a_value_under_a_later_error() -> None:

@@ -7,33 +7,39 @@ import secrets
 
 from widget_server.clock import Clock
 from widget_server.state.base import NOT_LIMITED, Limit, StateStore, Window
-from widget_server.upstream.budget import WINDOWS
+from widget_server.upstream.budget import WINDOWS, Use
 
 TOTAL = "budget:total"
+STARTS = "budget:starts"
 REFRESHES = "budget:shared"
 
 
 class StoreWindows:
-    """The budget's two logs (`upstream.budget.Windows`): every call is in `total`, held to
-    the ceilings; every call but a subscription is in `refreshes` too, held to the ceilings
-    less the reserve."""
+    """The budget's nested logs (`upstream.budget.Windows`): every call is in `total`, held
+    to the ceilings; every call but a confirmation is in `starts` too, held to the ceilings
+    less the confirmations' share (half the reserve); refreshes are in `refreshes` as
+    well, held to the ceilings less the whole reserve."""
 
     def __init__(self, store: StateStore, ceilings: tuple[int, int, int],
                  reserve: tuple[int, int, int]) -> None:
         self._store = store
         lengths = [int(seconds * 1000) for _, seconds in WINDOWS]
-        self._reserve_windows: list[Window] = [
-            (n, [c]) for n, c in zip(lengths, ceilings, strict=True)]
-        self._windows: list[Window] = [
-            (n, [c, c - r]) for n, c, r in zip(lengths, ceilings, reserve, strict=True)]
+        confirms = [-(-r // 2) for r in reserve]  # rounded up
+        self._plans: dict[Use, tuple[list[str], list[Window]]] = {
+            "confirm": ([TOTAL], [(n, [c]) for n, c in zip(lengths, ceilings, strict=True)]),
+            "subscribe": ([TOTAL, STARTS], [
+                (n, [c, c - s]) for n, c, s in zip(lengths, ceilings, confirms, strict=True)]),
+            "refresh": ([TOTAL, STARTS, REFRESHES], [
+                (n, [c, c - s, c - r]) for n, c, s, r
+                in zip(lengths, ceilings, confirms, reserve, strict=True)]),
+        }
 
-    async def take(self, stamp: int, reserve: bool, member: str) -> float | None:
-        if reserve:
-            return await self._store.take([TOTAL], self._reserve_windows, stamp, member)
-        return await self._store.take([TOTAL, REFRESHES], self._windows, stamp, member)
+    async def take(self, stamp: int, use: Use, member: str) -> float | None:
+        logs, windows = self._plans[use]
+        return await self._store.take(logs, windows, stamp, member)
 
     async def settle(self, member: str, stamp: int) -> None:
-        await self._store.restamp([TOTAL, REFRESHES], member, stamp)
+        await self._store.restamp([TOTAL, STARTS, REFRESHES], member, stamp)
 
     async def used_since(self, stamp: int, since: int) -> int:
         return await self._store.count_since(TOTAL, since)

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from widget_server.clock import Clock
 from widget_server.upstream.errors import BudgetExhausted
@@ -51,10 +51,16 @@ class Peers(Protocol):
     async def press(self, paused_until: float, stopped_until: float, now: float) -> None: ...
 
 
-class Windows(Protocol):
-    """The two logs: `take` records one call or says in how many seconds to retry."""
+Use = Literal["refresh", "subscribe", "confirm"]
+"""What a call is for, lowest priority first: refreshes never touch the reserve; new
+subscriptions may use it but leave a share of it to confirmations, so a visitor who already
+has a code is never told "busy" because others are asking for theirs."""
 
-    async def take(self, stamp: int, reserve: bool, member: str) -> float | None: ...
+
+class Windows(Protocol):
+    """The logs: `take` records one call or says in how many seconds to retry."""
+
+    async def take(self, stamp: int, use: Use, member: str) -> float | None: ...
     async def settle(self, member: str, stamp: int) -> None: ...
     async def used_since(self, stamp: int, since: int) -> int: ...
 
@@ -79,20 +85,17 @@ class Budget:
         self._peers = peers
         self._telling: set[asyncio.Task[None]] = set()
 
-    async def acquire(self, *, reserve: bool = False) -> str:
+    async def acquire(self, use: Use = "refresh") -> str:
         """Take one call, or raise BudgetExhausted with when to try again; the call's name,
-        to `settle` when its answer has come.
-
-        `reserve=True` (subscriptions) may use the reserve; others may not.
-        """
+        to `settle` when its answer has come."""
         now = self._clock()
         member = f"{int(now * 1000)}:{secrets.token_hex(6)}"
         try:
             await self._hear_peers()
-            wait = self._blocked_for(now, reserve)
+            wait = self._blocked_for(now, use)
             if wait > 0:
                 raise BudgetExhausted(wait)
-            retry = await self._windows.take(int(now * 1000), reserve, member)
+            retry = await self._windows.take(int(now * 1000), use, member)
         except BudgetExhausted:
             raise
         except Exception as error:  # the store failed: no call that cannot be counted
@@ -130,11 +133,11 @@ class Budget:
         if not task.cancelled() and task.exception() is not None:
             log.warning("could not tell the other instances: %s", task.exception())
 
-    def _blocked_for(self, now: float, reserve: bool) -> float:
+    def _blocked_for(self, now: float, use: Use) -> float:
         p = self._pressure
         if p.stopped_until > now:
             return p.stopped_until - now
-        if not reserve and p.paused_until > now:
+        if use == "refresh" and p.paused_until > now:
             return p.paused_until - now
         return 0.0
 

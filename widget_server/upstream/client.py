@@ -18,7 +18,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from prometheus_client import Counter
 
-from widget_server.upstream.budget import Budget
+from widget_server.upstream.budget import Budget, Use
 from widget_server.upstream.errors import (
     ApiRefused,
     GroupNotFound,
@@ -76,24 +76,25 @@ class UpstreamClient:
     async def subscribe(self, phone: str, group: str, token: str | None = None,
                         confirm: str | None = None) -> Data:
         extra = {"token": token, "confirm": confirm} if token is not None else {}
+        use: Use = "confirm" if token is not None else "subscribe"
         # POSTed: phones and codes stay out of URLs, and so out of every access log.
         try:
-            return await self.call(self._subscribe_name, reserve=True, post=True,
+            return await self.call(self._subscribe_name, use=use, post=True,
                                    phone=phone, group=group, **extra)
         except ApiRefused as error:
             if error.code != 108:
                 raise
         other = next(n for n in SUBSCRIBE_NAMES if n != self._subscribe_name)
-        body = await self.call(other, reserve=True, post=True, phone=phone, group=group,
+        body = await self.call(other, use=use, post=True, phone=phone, group=group,
                                **extra)  # a 108 again: neither name works, keep ours
         log.warning("the upstream knows the subscription method as %s: using that", other)
         self._subscribe_name = other
         return body
 
-    async def call(self, method: str, *, reserve: bool = False, post: bool = False,
+    async def call(self, method: str, *, use: Use = "refresh", post: bool = False,
                    **params: Any) -> Data:
         """One upstream call: budget first, then a GET (or POST) with a total deadline."""
-        call = await self.budget.acquire(reserve=reserve)
+        call = await self.budget.acquire(use)
         outcome = "error"
         try:
             body = await self._fetch(method, params, post)

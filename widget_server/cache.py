@@ -23,6 +23,7 @@ from cachetools import LRUCache
 
 from widget_server.clock import Clock
 from widget_server.metrics import Metrics
+from widget_server.outage import Outage
 from widget_server.state.base import StoreDown
 from widget_server.upstream.budget import Budget
 from widget_server.upstream.errors import (
@@ -88,6 +89,7 @@ class Cache:
         self._error_ttl = error_ttl
         self._horizon = active_horizon
         self._active = (-1.0, 0)
+        self._outage = Outage(clock)
 
     async def get(self, key: str, fetch: Callable[[], Awaitable[T]]) -> Served[T]:
         now = self._clock()
@@ -174,8 +176,7 @@ class Cache:
         try:
             if self._adopt(entry, await shared.load(key)):
                 return
-            await self._fetch(key, entry, fetch)
-            if entry.error is None or isinstance(entry.error, ApiRefused):
+            if await self._fetch(key, entry, fetch):  # what the upstream said, failures too
                 with contextlib.suppress(StoreDown):  # it is served from memory anyway
                     await shared.save(key, entry, self._error_ttl)
         finally:
@@ -197,27 +198,48 @@ class Cache:
             return False
         if theirs.value is not None and theirs.fetched > entry.fetched:
             entry.took(theirs.value, theirs.fetched)
-            return theirs.fetched + self.interval() > now
-        if theirs.error is not None and theirs.retry_at > now and not entry.version:
-            entry.error, entry.retry_at = theirs.error, theirs.retry_at
+            if theirs.fetched + self.interval() > now:
+                return True
+        if theirs.error is not None and theirs.retry_at > now:
+            # Another process has just failed (or been refused) for this key: its answer is
+            # ours, at once, rather than a call of our own or a wait for its lock.
+            entry.error, entry.retry_at = theirs.error.fresh(), theirs.retry_at
             return True
         return False
 
-    async def _fetch(self, key: str, entry: Entry, fetch: Callable[[], Awaitable[T]]) -> None:
+    async def _fetch(self, key: str, entry: Entry, fetch: Callable[[], Awaitable[T]]) -> bool:
+        """Fetch into `entry`; False if no call was made (an outage's pause, no budget)."""
+        wait = self._outage.wait()
+        if wait is not None:
+            self._failed(entry, Unavailable("the upstream is failing"), wait)
+            return False
         try:
             value = await fetch()
         except BudgetExhausted as error:
+            self._outage.no_call()
             self._failed(entry, error, error.retry_after)
+            return False
         except ApiRefused as error:
+            self._answered()
             self._failed(entry, error, self._error_ttl)
         except Unavailable as error:
             log.warning("upstream unavailable for %s: %s", key, error)
+            self._outage.failed()
             self._failed(entry, error, UNAVAILABLE_RETRY)
         except Exception as error:  # a bug must not leave waiters hanging or kill the loop
             log.exception("refresh of %s failed", key)
+            self._outage.failed()
             self._failed(entry, Unavailable(type(error).__name__), UNAVAILABLE_RETRY)
         else:
+            self._answered()
             entry.took(value, self._clock())
+        return True
+
+    def _answered(self) -> None:
+        if self._outage.answered():  # back after an outage: what failed refreshes at once
+            for entry in list(self._store.values()):
+                if isinstance(entry.error, Unavailable):
+                    entry.retry_at = 0.0
 
     def _failed(self, entry: Entry, error: UpstreamError, retry_in: float) -> None:
         # The last good value stays; the error only says why it is stale.

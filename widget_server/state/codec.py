@@ -24,10 +24,12 @@ def encode(entry: Entry) -> str:
         if stream.total is not None:
             data["total"] = stream.total
         value = {"kind": "stream", "data": data}
-    error = None
+    error: dict[str, Any] | None = None
     if isinstance(entry.error, ApiRefused) and type(entry.error).__name__ in _REFUSALS:
         error = {"kind": type(entry.error).__name__, "code": entry.error.code,
                  "message": entry.error.message}
+    elif isinstance(entry.error, Unavailable):
+        error = {"kind": "Unavailable", "message": str(entry.error)[:200]}
     return json.dumps({"value": value, "fetched": entry.fetched, "error": error,
                        "retry_at": entry.retry_at if error else 0.0})
 
@@ -42,11 +44,13 @@ def decode(raw: str | bytes) -> Entry | None:
             parse = models.group if value["kind"] == "group" else models.stream
             entry.value = parse(value["data"])
             entry.version = 1
-        if error:
+        if error and error["kind"] == "Unavailable":
+            entry.error = Unavailable(str(error["message"]))
+        elif error:
             entry.error = _REFUSALS[error["kind"]](int(error["code"]), str(error["message"]))
         return entry
     except (ValueError, KeyError, TypeError, AttributeError, Unavailable):
-        return None
+        return None  # Unavailable: a stored value the models now refuse
 
 
 def merged(old: str | bytes | None, new: Entry) -> str:

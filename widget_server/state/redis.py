@@ -19,14 +19,6 @@ from widget_server.state.base import KEEP_VALUES, StoreDown, Window
 # Delete the lock only if it is still ours (it may have expired and been taken).
 _UNLOCK = """if redis.call('get', KEYS[1]) == ARGV[1] then
     return redis.call('del', KEYS[1]) else return 0 end"""
-# Keep the stored value when the entry saved carries only an error.
-_SAVE = """local old = redis.call('get', KEYS[1])
-if ARGV[2] == '0' and old then
-  local ok, doc = pcall(cjson.decode, old)
-  if ok and type(doc) == 'table' and type(doc.value) == 'table' then return 0 end
-end
-redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3]) return 1"""
-
 # One atomic check of every window of several sliding-window logs, then the event recorded
 # in each of them. Counting up to +inf, not up to `now`, counts events stamped a little
 # later by an instance whose clock runs ahead: a skew can only make the limits stricter.
@@ -68,7 +60,6 @@ class RedisState:
         self.prefix = prefix
         # redis-py runs them by their hash and loads them again if Redis has lost them.
         self._take = self.redis.register_script(_TAKE)
-        self._save = self.redis.register_script(_SAVE)
 
     async def take(self, logs: list[str], windows: list[Window], stamp: int,
                    member: str) -> float | None:
@@ -98,13 +89,26 @@ class RedisState:
         return int(await self.call(self.redis.get(self.prefix + key)) or 0)
 
     async def load(self, key: str) -> Entry | None:
-        raw = await self.call(self.redis.get(self.prefix + "cache:" + key))
-        return None if raw is None else codec.decode(raw)
+        value, failure = await self.call(self.redis.mget(self.prefix + "cache:" + key,
+                                                         self.prefix + "fail:" + key))
+        entry = None if value is None else codec.decode(value)
+        failed = None if failure is None else codec.decode(failure)
+        if entry is None or failed is None:
+            return entry or failed
+        entry.error, entry.retry_at = failed.error, failed.retry_at
+        return entry
 
     async def save(self, key: str, entry: Entry, error_ttl: float) -> None:
-        keep = KEEP_VALUES if entry.value is not None else error_ttl
-        await self.call(self._save(keys=[self.prefix + "cache:" + key], args=[
-            codec.encode(entry), int(entry.value is not None), max(1, int(keep * 1000))]))
+        """A value and a failure under keys of their own: a failure never replaces the
+        value, and lives only briefly."""
+        if entry.error is None:
+            await self.call(self.redis.set(self.prefix + "cache:" + key, codec.encode(entry),
+                                           px=int(KEEP_VALUES * 1000)))
+            await self.call(self.redis.delete(self.prefix + "fail:" + key))
+            return
+        failure = Entry(error=entry.error, retry_at=entry.retry_at)
+        await self.call(self.redis.set(self.prefix + "fail:" + key, codec.encode(failure),
+                                       px=max(1, int(error_ttl * 1000))))
 
     async def lock(self, key: str, ttl: float) -> str | None:
         token = secrets.token_hex(8)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,3 +81,22 @@ def test_a_flood_on_an_unknown_group_keeps_memory_flat(tmp_path: Path) -> None:
         before = rss_mb(server.proc.pid)
         assert asyncio.run(flood(server.base, 6000)) == {404}
         assert rss_mb(server.proc.pid) - before < 10  # MB, for 6,000 requests
+
+
+@pytest.mark.parametrize("workers", [[], ["--workers", "2"]])
+def test_sigterm_is_a_clean_stop(tmp_path: Path, workers: list[str]) -> None:
+    with running_server(["serve", *workers], _env(tmp_path)) as server:
+        assert httpx.get(server.base + "/api/groups/jumpy").status_code == 200
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(30) == 0
+        with pytest.raises(httpx.ConnectError):  # refused, not left hanging in a queue
+            httpx.get(server.base + "/healthz")
+
+
+def test_an_unusable_data_directory_is_named_at_start(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "gupshup.sqlite3").mkdir(parents=True)  # the local GupShup's file cannot be
+    done = subprocess.run([sys.executable, "-m", "widget_server", "serve"],
+                          env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert str(data) in done.stderr and "writable" in done.stderr

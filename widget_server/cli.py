@@ -6,12 +6,15 @@ import argparse
 import dataclasses
 import logging
 import os
+import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
 from starlette.types import ASGIApp
+from uvicorn.supervisors import Multiprocess
 
 from widget_server.settings import Settings
 
@@ -68,9 +71,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.workers > 1:
         return _serve_workers(settings, args.workers, args.access_log)
     from widget_server.app import create_app
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                access_log=args.access_log)
+    try:
+        app = create_app(settings)
+    except (OSError, sqlite3.Error) as error:
+        print(f"widget-server: cannot use the data directory {settings.data_dir}: {error}. "
+              "Make it writable (and give it free space), or point WIDGET_DATA_DIR "
+              "elsewhere.", file=sys.stderr)
+        return 2
+    _stop_cleanly_on_sigterm()
+    uvicorn.run(app, host=settings.host, port=settings.port, access_log=args.access_log)
     return 0
+
+
+def _stop_cleanly_on_sigterm() -> None:
+    """uvicorn stops gracefully on SIGTERM, then raises the signal again for whatever
+    handler was there before: with this one, the process then exits with 0, as a clean
+    stop should, rather than being killed by it (143)."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
 
 
 def _check_state(settings: Settings) -> str | None:
@@ -96,9 +113,21 @@ def _serve_workers(settings: Settings, workers: int, access_log: bool) -> int:
     """Several processes on one port: they share the state store (the SQLite file in the
     data directory, or Redis), so one upstream budget, and the stored secret."""
     os.environ.update(settings.to_env())
-    uvicorn.run("widget_server.cli:worker_app", factory=True, host=settings.host,
-                port=settings.port, workers=workers, access_log=access_log)
+    config = uvicorn.Config("widget_server.cli:worker_app", factory=True, host=settings.host,
+                            port=settings.port, workers=workers, access_log=access_log)
+    _Supervisor(config, sockets=[config.bind_socket()]).run()
     return 0
+
+
+class _Supervisor(Multiprocess):
+    """uvicorn's, but at SIGTERM this process lets go of the listening socket at once:
+    when the workers stop accepting, new connections are refused (a client or balancer
+    tries elsewhere) instead of waiting in a queue nobody reads, to be reset at exit."""
+
+    def handle_term(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().handle_term()
 
 
 def worker_app() -> ASGIApp:

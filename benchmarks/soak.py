@@ -81,8 +81,9 @@ async def _report(pid: int, until: float, counts: Counter[int | str]) -> list[fl
 async def soak(base: str, pid: int, seconds: float, clients: int) -> None:
     counts: Counter[int | str] = Counter()
     until = time.monotonic() + seconds
-    load = [_client(base, until, counts, seed) for seed in range(clients)]
-    rss, *_ = await asyncio.gather(_report(pid, until, counts), *load)
+    reporter = asyncio.create_task(_report(pid, until, counts))
+    await asyncio.gather(*[_client(base, until, counts, seed) for seed in range(clients)])
+    rss = await reporter
     print(json.dumps({"rss_first_mb": rss[0], "rss_last_mb": rss[-1],
                       "rss_growth_mb": round(rss[-1] - rss[0], 1),
                       "rss_max_mb": max(rss), "requests": sum(counts.values())}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from widget_server.upstream.errors import Throttled, Unavailable
 
 pytestmark = pytest.mark.anyio
 FAILING = ["500", "bad_json", "bad_xml", "bomb", "huge", "113", "129", "connect",
-           "garbage_fields"]
+           "garbage_fields", "infinite_total"]
 
 
 @pytest.mark.parametrize("mode", FAILING)
@@ -33,6 +34,29 @@ async def test_stale_data_is_served_when_the_upstream_fails(tmp_path: Path, mode
             assert body["stale"] is True
             assert body["messages"] == good["messages"]
         assert len(env.upstream.requests) == 2  # one failed refresh, then the error is kept
+
+
+async def test_garbage_is_an_upstream_fault_not_a_bug(tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    async with widget_env(tmp_path) as env:
+        env.upstream.mode = "infinite_total"
+        for path in ("/api/groups/jumpy", "/api/groups/jumpy/messages"):
+            assert (await env.client.get(path)).status_code == 503
+        assert not [r for r in caplog.records if r.exc_info]  # no traceback: handled
+
+
+async def test_an_uncached_feed_fetches_its_two_pieces_side_by_side(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        inner = env.upstream.inner
+
+        class Slow(httpx.AsyncBaseTransport):
+            async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+                await asyncio.sleep(0.3)
+                return await inner.handle_async_request(request)
+        env.upstream.inner = Slow()
+        started = time.monotonic()
+        assert (await env.client.get("/feeds/groups/jumpy.atom")).status_code == 200
+        assert time.monotonic() - started < 0.55  # not 0.3 + 0.3
 
 
 @pytest.mark.parametrize("mode", FAILING)

@@ -54,6 +54,9 @@ FAILURES: dict[str, httpx.Response] = {
     "garbage_fields": httpx.Response(200, content=_envelope({
         "status": "success", "group": {"name": "jumpy", "members": "many"},
         "messages": [{"id": 1, "text": "no time"}]})),
+    "infinite_total": httpx.Response(200, content=b'{"response": {"status": "success", '
+                                     b'"total": 1e999, "messages": [], "group": {"name": '
+                                     b'"jumpy", "members": 1e999}}}'),
 }
 
 

@@ -303,3 +303,16 @@ def test_a_graceful_stop_finishes_the_send_under_way(tmp_path: Path) -> None:
         row = env.send()
         eventually(lambda: len(env.fake.received) == 1)  # on the wire when the stop comes
     assert env.row(row).status == "submitted" and env.row(row).message_id
+
+
+def test_a_late_report_settles_a_send_that_got_no_answer(tmp_path: Path) -> None:
+    with sms_env(tmp_path, SMS_API, script=["hang"], sms_timeout=0.3) as env:
+        row = env.send()
+        eventually(lambda: env.row(row).status == "unknown")
+        # The gateway had taken it after all: its report names an id we never got.
+        answer = httpx.post(env.webhook(), json={"destination": "91" + PHONE,
+                                                 "messageId": "late-1", "ts": "1790000005000",
+                                                 "status": "delivered"})
+        assert answer.status_code == 204
+        eventually(lambda: env.row(row).status == "delivered")
+        assert env.row(row).message_id == "late-1"

@@ -82,6 +82,7 @@ class DeliveryReports:
     def apply(self) -> int:
         """Apply the stored events whose message is known, oldest `ts` first."""
         with self._db.write() as conn:
+            self._claim_unknown_rows(conn)
             events = conn.execute(
                 "SELECT e.id, e.status, e.ts, o.id AS row_id FROM sms_events e "
                 "JOIN outbox o ON o.message_id = e.message_id WHERE e.applied = 0 "
@@ -95,6 +96,22 @@ class DeliveryReports:
                                  (event["status"], event["ts"], event["row_id"]))
                 conn.execute("UPDATE sms_events SET applied = 1 WHERE id = ?", (event["id"],))
         return len(events)
+
+    def _claim_unknown_rows(self, conn: sqlite3.Connection) -> None:
+        """A send that got no answer is `unknown`, with no message id; when a report comes
+        for an id we never heard of, to a number with exactly one such row of the last
+        day, it is that row's: the report settles it."""
+        orphans = conn.execute(
+            "SELECT DISTINCT e.message_id, e.destination FROM sms_events e LEFT JOIN outbox o "
+            "ON o.message_id = e.message_id WHERE e.applied = 0 AND o.id IS NULL").fetchall()
+        for orphan in orphans:
+            rows = conn.execute(
+                "SELECT id FROM outbox WHERE status = 'unknown' AND message_id IS NULL AND "
+                "'91' || phone = ? AND created > ?",
+                (orphan["destination"], self._clock() - 86_400)).fetchall()
+            if len(rows) == 1:
+                conn.execute("UPDATE outbox SET message_id = ? WHERE id = ?",
+                             (orphan["message_id"], rows[0]["id"]))
 
     def wake(self) -> None:
         self.wakeup.set()

@@ -16,7 +16,7 @@
         check.textContent = body.problem || "\u2713 Group found";
         check.className = body.problem ? "check" : "check ok";
         ["script", "iframe", "url"].forEach(function (k) {
-          document.getElementById("snippet-" + k).value = body.snippets[k];
+          document.getElementById("snippet-" + k).value = body.snippets[k] || "";
         });
         if (!body.problem && preview.getAttribute("src") !== body.preview) {
           preview.src = body.preview;

@@ -24,7 +24,8 @@ def test_installed_package_serves_from_an_empty_directory(tmp_path: Path) -> Non
     assert (site / "widget_server" / "static" / "embed.js").is_file()
     empty = tmp_path / "empty"
     empty.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(site), "WIDGET_DATA_DIR": str(tmp_path / "data")}
+    env = {**os.environ, "PYTHONPATH": str(site), "WIDGET_DATA_DIR": str(tmp_path / "data"),
+           "WIDGET_EXPOSE_GUPSHUP": "true"}
     with server_process(["serve"], env, cwd=empty) as base:
         info = httpx.get(base + "/GupshupAPI/rest", params={
             "method": "groups.getInfo", "group": "jumpy", "v": "1.0", "format": "json"}).json()

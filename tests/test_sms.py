@@ -20,6 +20,8 @@ from tests.fake_sms import FakeGateway
 from tests.live import live_server
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
+from widget_server.gupshup.demo import seed
+from widget_server.gupshup.store import Database
 from widget_server.settings import Settings
 from widget_server.sms.outbox import OutboxMessage
 from widget_server.sms.senders import Pacer
@@ -61,6 +63,9 @@ def sms_env(tmp_path: Path, gateway: dict[str, str], script: list[str] | None = 
                     "sms_webhook_secret": SECRET, "sms_retry_base": 0.05, "sms_timeout": 1.0}
         db_timeout = settings.pop("db_timeout", 15.0)
         config = Settings(data_dir=tmp_path, **{**defaults, **gateway, **settings})
+        demo = Database(tmp_path / "gupshup.sqlite3")  # groups to subscribe to: beside a
+        seed(demo, time.time())  # real gateway the demo is not made by itself
+        demo.close()
         gupshup = LocalGupShup(config, db_timeout=db_timeout)
         with live_server(create_gupshup_app(config, service=gupshup), lifespan="on") as url:
             env = Env(url, fake, gupshup)

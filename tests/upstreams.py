@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tests.live import live_server
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
-from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
+from widget_server.gupshup.app import INPROCESS_CLIENT, LocalGupShup, create_gupshup_app
 from widget_server.settings import Settings
 
 BOMB = b"""<?xml version="1.0"?>
@@ -109,7 +109,7 @@ def local_upstream(settings: Settings, clock: ManualClock) -> tuple[LocalGupShup
     """The local GupShup, called in-process through a `Switchable`."""
     gupshup = LocalGupShup(settings, clock)
     return gupshup, Switchable(httpx.ASGITransport(
-        app=create_gupshup_app(settings, service=gupshup)))
+        app=create_gupshup_app(settings, service=gupshup), client=(INPROCESS_CLIENT, 0)))
 
 
 @contextlib.asynccontextmanager

@@ -21,10 +21,16 @@ from widget_server.clock import Clock, system_clock
 from widget_server.customize import customize
 from widget_server.embed import atom_feed, embed_js, oembed
 from widget_server.groups import GroupData
-from widget_server.gupshup.app import LocalGupShup, create_gupshup_app, health_answer
+from widget_server.gupshup.app import (
+    INPROCESS_CLIENT,
+    LocalGupShup,
+    create_gupshup_app,
+    health_answer,
+)
 from widget_server.hot import HotCache
 from widget_server.metrics import Metrics
 from widget_server.render import Renderer
+from widget_server.security import NoSniff
 from widget_server.settings import Settings
 from widget_server.state import open_state
 from widget_server.state.limits import StoreCounters, StoreWindows
@@ -47,7 +53,10 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     base = settings.upstream_url or LOCAL_BASE
     if transport is None and not settings.upstream_url:
         local = LocalGupShup(settings, clock)
-        transport = httpx.ASGITransport(app=create_gupshup_app(settings, service=local))
+        # The widget's own calls have an identity of their own: no outside client (even
+        # one behind a proxy on this host, 127.0.0.1 too) shares their throttle or limits.
+        transport = httpx.ASGITransport(app=create_gupshup_app(settings, service=local),
+                                        client=(INPROCESS_CLIENT, 0))
     metrics = Metrics()
     state = open_state(settings, clock)
     budget = Budget(settings.budget, settings.budget_reserve, clock, peers=state,
@@ -80,8 +89,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         Route("/metrics", metrics_view, name="metrics"),
         api_mount(),
     ]
-    if local is not None:
-        routes += local.routes
+    if local is not None:  # the webhook always; the raw API only when asked for
+        routes += local.routes if settings.expose_gupshup else [local.webhook_route]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -96,7 +105,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         await state.aclose()
 
     hot = Middleware(HotCache, clock=clock, ttl=settings.hot_ttl, hits=metrics.hot_hits)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[hot])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[hot, Middleware(NoSniff)])
     app.state.settings = settings
     app.state.local_gupshup = local
     app.state.metrics = metrics

@@ -11,12 +11,16 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
+from widget_server.guard import GuardedH11
 from widget_server.settings import Settings
+
+MAX_HEADER_BYTES = 16 * 1024  # a request's line and headers; more is refused with 431
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes, sharing the state store")
     serve.add_argument("--access-log", action="store_true", help="log every request")
+    from widget_server.gupshup import admin
+    admin.add_commands(gupshup)
     outbox = commands.add_parser("outbox", help="list the SMS the local GupShup has sent")
     outbox.add_argument("--phone", help="only the SMS to this phone")
     outbox.add_argument("--limit", type=int, default=50)
@@ -61,9 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "outbox":
         return _print_outbox(settings, args.phone, args.limit)
     if args.command == "gupshup":
-        from widget_server.gupshup.app import create_gupshup_app
-        uvicorn.run(create_gupshup_app(settings), host=settings.host, port=settings.port)
-        return 0
+        return _gupshup(args, settings)
     problem = _check_state(settings)
     if problem:
         print(f"widget-server: {problem}", file=sys.stderr)
@@ -79,8 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
               "elsewhere.", file=sys.stderr)
         return 2
     _stop_cleanly_on_sigterm()
-    uvicorn.run(app, host=settings.host, port=settings.port, access_log=args.access_log)
+    uvicorn.run(app, **_server_options(settings, args.access_log))
     return 0
+
+
+def _server_options(settings: Settings, access_log: bool) -> dict[str, Any]:
+    """uvicorn believes `X-Forwarded-*` only from WIDGET_TRUSTED_PROXIES (by default it
+    would from any local process), and bounds a request's head in size and time."""
+    GuardedH11.head_seconds = settings.header_timeout
+    return {"host": settings.host, "port": settings.port, "access_log": access_log,
+            "forwarded_allow_ips": list(settings.trusted_proxies), "http": GuardedH11,
+            "h11_max_incomplete_event_size": MAX_HEADER_BYTES}
 
 
 def _stop_cleanly_on_sigterm() -> None:
@@ -88,6 +101,23 @@ def _stop_cleanly_on_sigterm() -> None:
     handler was there before: with this one, the process then exits with 0, as a clean
     stop should, rather than being killed by it (143)."""
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
+
+
+def _gupshup(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action:
+        import time
+
+        from widget_server.gupshup import admin
+        from widget_server.gupshup.store import Database
+        db = Database(settings.data_dir / "gupshup.sqlite3")
+        try:
+            return admin.run(args, db, time.time())
+        finally:
+            db.close()
+    from widget_server.gupshup.app import create_gupshup_app
+    _stop_cleanly_on_sigterm()
+    uvicorn.run(create_gupshup_app(settings), **_server_options(settings, False))
+    return 0
 
 
 def _check_state(settings: Settings) -> str | None:
@@ -113,8 +143,8 @@ def _serve_workers(settings: Settings, workers: int, access_log: bool) -> int:
     """Several processes on one port: they share the state store (the SQLite file in the
     data directory, or Redis), so one upstream budget, and the stored secret."""
     os.environ.update(settings.to_env())
-    config = uvicorn.Config("widget_server.cli:worker_app", factory=True, host=settings.host,
-                            port=settings.port, workers=workers, access_log=access_log)
+    config = uvicorn.Config("widget_server.cli:worker_app", factory=True, workers=workers,
+                            **_server_options(settings, access_log))
     _Supervisor(config, sockets=[config.bind_socket()]).run()
     return 0
 
@@ -133,7 +163,9 @@ class _Supervisor(Multiprocess):
 def worker_app() -> ASGIApp:
     """One worker's app (`--workers`), from the environment the parent wrote."""
     from widget_server.app import create_app
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    GuardedH11.head_seconds = settings.header_timeout  # in this worker's process
+    return create_app(settings)
 
 
 def _print_outbox(settings: Settings, phone: str | None, limit: int) -> int:

@@ -6,6 +6,7 @@ It works as a plain GET form without JavaScript; `customize.js` makes it live.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,9 +26,12 @@ PRESETS = [("Saffron", DEFAULT_COLOR), ("Ocean", "#1971c2"), ("Leaf", "#2f9e44")
 
 
 def snippets(base: str, group: str, options: Options) -> dict[str, str]:
-    """The three ways to embed: a script tag, a plain iframe, and the widget URL."""
+    """The three ways to embed: a script tag, a plain iframe, and the widget URL; none
+    for a name that is not a group name (a snippet must never carry markup)."""
+    if not GROUP_NAME.fullmatch(group):
+        return {}
     query = options.query()
-    url = f"{base}/widget/groups/{group}" + (f"?{query}" if query else "")
+    url = f"{base}/widget/groups/{quote(group)}" + (f"?{query}" if query else "")
     attrs = [f'data-group="{escape(group)}"']
     for name, value in (("color", options.color if options.color != DEFAULT_COLOR else ""),
                         ("theme", options.theme if options.theme != "auto" else ""),
@@ -62,12 +66,13 @@ async def customize(request: Request) -> Response:
     base = base_url(request)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"problem": problem, "snippets": snippets(base, group, options),
-                             "preview": snippets("", group, options)["url"],
-                             "height": options.height()}, headers={"Cache-Control": "no-store"})
+                             "preview": snippets("", group, options).get("url"),
+                             "height": options.height()},
+                            headers={"Cache-Control": "no-store", "Vary": "Accept"})
     renderer: Renderer = request.app.state.renderer
     page = renderer.render(("customize", base, group, options, problem), "index.html",
                            lambda: {"o": options, "group": group, "problem": problem,
                                     "presets": PRESETS, "snippets": snippets(base, group, options),
-                                    "preview": snippets("", group, options)["url"]})
+                                    "preview": snippets("", group, options).get("url")})
     return page_response(request, page, frames=True, ancestors="'self'",
-                         headers={"Cache-Control": "no-cache"})
+                         headers={"Cache-Control": "no-cache", "Vary": "Accept"})

@@ -13,7 +13,7 @@ from widget_server.assets import BRIEF, StaticAssets
 from widget_server.bodies import send_body
 from widget_server.clock import iso8601
 from widget_server.groups import GROUP_NAME, GroupData
-from widget_server.http import error_status
+from widget_server.http import error_status, plain_int
 from widget_server.options import Options
 from widget_server.render import Renderer
 from widget_server.upstream.errors import UpstreamError
@@ -42,8 +42,7 @@ def iframe_html(src: str, title: str, height: int, width: int | None = None) -> 
 
 
 def _size(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name, "")
-    return min(default, int(raw)) if raw.isdigit() and int(raw) > 0 else default
+    return min(default, plain_int(request.query_params.get(name, ""), default) or default)
 
 
 async def oembed(request: Request) -> Response:
@@ -100,7 +99,7 @@ async def atom_feed(request: Request) -> Response:
     key = ("atom", name.lower(), base, info.version, page.version)
     messages = page.value.messages
     rendered = renderer.render(key, "feed.atom", lambda: {
-        "base": base, "group": info.value, "messages": messages,
+        "base": base, "name": name, "group": info.value, "messages": messages,
         "updated": iso8601(messages[0].time.timestamp() if messages else info.fetched)})
     return send_body(request, rendered, "application/atom+xml; charset=utf-8",
                      {"Cache-Control": "public, max-age=300"})

@@ -21,7 +21,7 @@ from widget_server.http import etag_matches
 # Response headers a 304 must not carry (RFC 9110 15.4.5 keeps the validators and
 # caching headers, and there is no body to describe).
 _NOT_IN_304 = frozenset({b"content-length", b"content-type", b"content-encoding"})
-Key = tuple[bytes, str, bytes, bool, bool]
+Key = tuple[str, bytes, str, bytes, bool, bool]
 _EMPTY: Message = {"type": "http.response.body", "body": b""}
 
 
@@ -61,7 +61,7 @@ class HotCache:
                 origin = True  # CORS headers differ with and without one
             elif name == b"if-none-match":
                 etags = value
-        key: Key = (host, scope["path"], scope["query_string"], gzip, origin)
+        key: Key = (scope["scheme"], host, scope["path"], scope["query_string"], gzip, origin)
         hot = self._entries.get(key)
         if hot is not None and hot.expires > self._clock():
             self._hits.inc()

@@ -68,3 +68,12 @@ def error_code(error: UpstreamError) -> str:
             BudgetExhausted: "try_again_later", Throttled: "try_again_later",
             Unavailable: "upstream_unavailable",
             }.get(type(error), "upstream_error")
+
+
+def plain_int(raw: str, high: int) -> int | None:
+    """A count written in ASCII digits, at most `high`; None for anything else (`²` and
+    `①` are digits to `str.isdigit` but not to `int`)."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        return None
+    value = int(raw)
+    return value if value <= high else None

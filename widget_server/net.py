@@ -19,3 +19,16 @@ def client_ip(request: Request, trusted: frozenset[str]) -> str:
             if str(ip_address(hop)) not in trusted:
                 return str(ip_address(hop))
     return peer
+
+
+def cross_site(request: Request, *ours: str) -> bool:
+    """A browser request made by another site's page: by Fetch Metadata, or else by an
+    `Origin` that is neither this request's own nor one of `ours`. A request with neither
+    header is not a browser's: there is nothing to forge on anyone's behalf."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    return origin.rstrip("/") not in (str(request.base_url).rstrip("/"), *ours)

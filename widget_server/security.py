@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget_server.bodies import send_body
 from widget_server.render import Rendered
@@ -25,6 +26,29 @@ def csp(style_hashes: tuple[str, ...], ancestors: str, *, frames: bool = False) 
     if frames:
         parts.append("frame-src 'self'")
     return "; ".join(parts)
+
+
+class NoSniff:
+    """`X-Content-Type-Options: nosniff` on every answer (JSON, oEmbed, feeds, errors)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(k == b"x-content-type-options" for k, _ in headers):
+                    message = {**message, "headers": [*headers, NOSNIFF]}
+            await send(message)
+        await self.app(scope, receive, sending)
+
+
+NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 def page_response(request: Request, page: Rendered, *, status: int = 200,

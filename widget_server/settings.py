@@ -42,10 +42,17 @@ class Settings:
     throttle_warn: Triple = (25, 990, 9990)
     throttle_limit: Triple = (30, 1000, 10000)
     trusted_proxies: tuple[str, ...] = ()
+    # `serve` calls its embedded GupShup in-process; only with this is its REST API served
+    # to the world too (as `widget-server gupshup` always does).
+    expose_gupshup: bool = False
+    # Addresses (your widget servers) the local GupShup lets send more SMS than one visitor.
+    gupshup_clients: tuple[str, ...] = ()
     # The widget server's own upstream budget: below the upstream's warn values.
     budget: Triple = (22, 950, 9500)
     budget_reserve: Triple = (4, 50, 500)
     upstream_timeout: float = 5.0
+    # How long a client may take to send a request's line and headers.
+    header_timeout: float = 10.0
     cache_size: int = 10_000
     min_ttl: float = 60.0
     error_ttl: float = 30.0
@@ -97,6 +104,7 @@ class Settings:
 
 _CASTS: dict[Any, Callable[[str], Any]] = {
     Path: Path, str: str, int: int, float: float, Triple: _triple, tuple[str, ...]: _words,
+    bool: lambda text: text.strip().lower() in ("1", "true", "yes", "on"),
 }
 _TEXTS: dict[Any, Callable[[Any], str]] = {
     Triple: lambda t: ",".join(map(str, t)), tuple[str, ...]: " ".join,

@@ -11,23 +11,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from widget_server.embed import base_url
 from widget_server.i18n import lang_of, say
-from widget_server.net import client_ip
+from widget_server.net import client_ip, cross_site
 from widget_server.options import Options
 from widget_server.subscribe import RESEND_AFTER, Outcome, Subscriptions
 from widget_server.widgets import render_group
 
 MAX_FORM = 4096
-
-
-def cross_site(request: Request) -> bool:
-    """A POST from another site: refused (Sec-Fetch-Site, or else Origin, says so)."""
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        return site != "same-origin"
-    origin = request.headers.get("origin")
-    if origin is None:
-        return False  # not a browser: nothing to forge on its behalf
-    return origin.rstrip("/") not in (base_url(request), str(request.base_url).rstrip("/"))
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -42,7 +31,7 @@ def _subscriptions(request: Request) -> Subscriptions:
 
 async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]]:
     group = str(request.path_params["group"])
-    if cross_site(request):
+    if cross_site(request, base_url(request)):
         return Outcome("cross_site", 403), {}
     try:
         form = await _form(request)

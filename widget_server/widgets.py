@@ -9,8 +9,9 @@ from starlette.responses import Response
 
 from widget_server.cache import Served
 from widget_server.clock import iso8601
+from widget_server.embed import base_url
 from widget_server.groups import GROUP_NAME, MAX_FROM, GroupData
-from widget_server.http import cache_control, error_code, error_status
+from widget_server.http import cache_control, error_code, error_status, plain_int
 from widget_server.i18n import say, strings
 from widget_server.options import Options
 from widget_server.palette import palettes
@@ -24,14 +25,13 @@ from widget_server.upstream.models import Stream
 
 
 def _start(request: Request) -> int:
-    raw = request.query_params.get("from", "0")
-    return int(raw) if raw.isdigit() and int(raw) <= MAX_FROM else 0
+    return plain_int(request.query_params.get("from", "0"), MAX_FROM) or 0
 
 
 def _base_context(request: Request, options: Options) -> dict[str, Any]:
     light, dark = palettes(options.color)
     return {"o": options, "t": strings(options.lang), "light": light.css(), "dark": dark.css(),
-            "base": str(request.base_url).rstrip("/")}
+            "base": base_url(request)}
 
 
 def _renderer(request: Request) -> Renderer:
@@ -46,7 +46,7 @@ def _data(request: Request) -> GroupData:
 
 def error_page(request: Request, options: Options, status: int, message_key: str,
                headers: dict[str, str] | None = None) -> Response:
-    key = ("error", message_key, options)
+    key = ("error", base_url(request), message_key, options)
     page = _renderer(request).render(key, "error.html", lambda: {
         **_base_context(request, options), "message": strings(options.lang)[message_key],
         "retry": status == 503})
@@ -82,13 +82,16 @@ async def render_group(request: Request, options: Options, name: str,
     def context() -> dict[str, Any]:
         return {**_base_context(request, options), **_page_context(page, start, options),
                 "group": info.value, "stale": info.stale or page.stale,
-                "api": f"/api/groups/{info.value.name}/messages?range={options.count}",
-                "sub": _subscribe_context(info.value.name, options, state)}
+                # URLs from the name asked for (checked), never from the upstream's
+                "name": name, "api": f"/api/groups/{name}/messages?range={options.count}",
+                "sub": _subscribe_context(name, options, state)}
 
     control = cache_control(page)
     if state is None or state == FORM_START:
-        key = ("group", name.lower(), start, options, info.version, info.stale, page.version,
-               page.stale)
+        # The base is part of the key: without WIDGET_PUBLIC_URL it is the request's Host,
+        # and one request's Host must never reach the page another visitor is sent.
+        key = ("group", base_url(request), name.lower(), start, options, info.version,
+               info.stale, page.version, page.stale)
         rendered = _renderer(request).render(key, "group.html", context)
     else:  # a visitor's own step of the form: never shared, never stored
         rendered = _renderer(request).render(None, "group.html", context)
@@ -140,7 +143,7 @@ async def public_widget(request: Request) -> Response:
         page = await _data(request).public(start, options.count, skip_adult)
     except UpstreamError as error:
         return _upstream_error_page(request, options, error)
-    key = ("public", start, skip_adult, options, page.version, page.stale)
+    key = ("public", base_url(request), start, skip_adult, options, page.version, page.stale)
     rendered = _renderer(request).render(key, "public.html", lambda: {
         **_base_context(request, options), **_page_context(page, start, options),
         "group": None, "stale": page.stale,

@@ -12,19 +12,19 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from widget_server.clock import Clock, system_clock
 from widget_server.gupshup import accounts, posts, streams, subscribe
-from widget_server.gupshup.demo import ensure_salt, seed
+from widget_server.gupshup.demo import disable_demo_accounts, ensure_salt, seed
 from widget_server.gupshup.errors import ApiError
 from widget_server.gupshup.params import Params
 from widget_server.gupshup.records import Call, Handler, Service
 from widget_server.gupshup.store import Database
-from widget_server.gupshup.throttle import Throttle, ThrottleRefusal, ThrottleTag
+from widget_server.gupshup.throttle import SmsLimit, Throttle, ThrottleRefusal, ThrottleTag
 from widget_server.gupshup.wire import render
-from widget_server.net import client_ip
+from widget_server.net import client_ip, cross_site
 from widget_server.settings import Settings
 from widget_server.sms.dispatcher import Dispatcher
 from widget_server.sms.outbox import Outbox
@@ -35,6 +35,7 @@ from widget_server.workers import Workers
 log = logging.getLogger("widget_server.gupshup")
 
 REST_PATH = "/GupshupAPI/rest"
+INPROCESS_CLIENT = "widget-server"  # the embedding widget server: it limits its visitors
 MAX_BODY = 64 * 1024
 _HANDLERS: dict[str, Handler] = {
     **streams.METHODS, **accounts.METHODS, **posts.METHODS, **subscribe.METHODS}
@@ -61,10 +62,27 @@ class LocalGupShup:
         self.workers = Workers()
         self.service = Service(self.db, self.outbox, clock)
         self.throttle = Throttle(settings.throttle_warn, settings.throttle_limit, clock)
+        self.sms_limit = SmsLimit(clock)
         self._trusted = frozenset(settings.trusted_proxies)
+        self._unlimited = frozenset((INPROCESS_CLIENT, *settings.gupshup_clients))
         ensure_salt(self.db)
-        if seed(self.db, clock()):
-            log.info("demo data created in %s", self.db.path)
+        self._prepare_accounts(clock())
+
+    def _prepare_accounts(self, now: float) -> None:
+        """The demo accounts (with the README's passwords) only where no SMS leaves the
+        machine: beside a real gateway they are never made, and switched off if made
+        before."""
+        if self.sender is None:
+            if seed(self.db, now):
+                log.info("demo data created in %s", self.db.path)
+            return
+        if disable_demo_accounts(self.db):
+            log.warning("demo accounts switched off: SMS now go out through %s",
+                        self.settings.sms_gateway)
+        if not self.db.connection().execute("SELECT 1 FROM users LIMIT 1").fetchone():
+            log.warning("no accounts yet: create one with `widget-server gupshup add-user "
+                        "--phone N --name NAME`, and a group with `widget-server gupshup "
+                        "add-group`")
 
     def execute(self, params: Params, client: str) -> tuple[bytes, str]:
         """Run one call; every failure becomes an in-band error, never an exception."""
@@ -74,6 +92,8 @@ class LocalGupShup:
         tag: ThrottleTag | None = None
         try:
             tag = self.throttle.hit(client)
+            if client not in self._unlimited:
+                self._count_sms(params, key, client)
             body = self._call(params, key, raw_method, asked)
         except ThrottleRefusal as refusal:
             body = _error_body(_throttle_error(refusal, key), key)
@@ -85,6 +105,16 @@ class LocalGupShup:
         if tag is not None:  # "appended with the response": errors carry it too
             body["throttle"] = tag.as_dict()
         return render(body, fmt)
+
+    def _count_sms(self, params: Params, key: str, client: str) -> None:
+        """The SMS a call would send, against its caller's allowance."""
+        count = 0
+        if key == "groups.subscribegrouptoken" and not params.peek("token"):
+            count = 1  # phase I: a code
+        elif key == "groups.invitefriends":
+            count = len([p for p in (params.get("phoneNumbers") or "").split(",") if p.strip()])
+        if count:
+            self.sms_limit.take(client, count)
 
     def _format(self, params: Params, key: str) -> tuple[str, str]:
         default = "xml" if key in XML_DEFAULT or key not in METHODS else "json"
@@ -111,6 +141,8 @@ class LocalGupShup:
         return {"status": "success", "method": name, **payload}
 
     async def rest(self, request: Request) -> Response:
+        if cross_site(request):  # an API for servers: no page elsewhere may drive it
+            return PlainTextResponse("Cross-site requests are refused.", 403)
         items = list(request.query_params.multi_items())
         oversized = False
         if request.method == "POST":
@@ -124,8 +156,15 @@ class LocalGupShup:
 
     @property
     def routes(self) -> list[BaseRoute]:
-        return [Route(REST_PATH, self.rest, methods=["GET", "POST"]),
-                Route(WEBHOOK_PATH, self.reports.webhook, methods=["POST"])]
+        return [self.api_route, self.webhook_route]
+
+    @property
+    def api_route(self) -> BaseRoute:
+        return Route(REST_PATH, self.rest, methods=["GET", "POST"])
+
+    @property
+    def webhook_route(self) -> BaseRoute:
+        return Route(WEBHOOK_PATH, self.reports.webhook, methods=["POST"])
 
     async def start(self) -> None:
         """The background work: delivery reports, and the dispatcher when SMS are sent."""

@@ -128,3 +128,15 @@ def _replies(conn: sqlite3.Connection, user_id: int, now: float) -> None:
         conn.execute("INSERT INTO replies (group_id, from_group_id, user_id, text, time, hidden) "
                      "VALUES (?, ?, ?, ?, ?, ?)",
                      (ids[to], ids[frm], user_id, text, now - 600 * (n + 1), hidden))
+
+
+def disable_demo_accounts(db: Database) -> bool:
+    """Switch off the demo accounts, if there are any still on: True if so."""
+    phones = [phone for phone, *_ in USERS]
+    with db.write() as conn:
+        if not conn.execute("SELECT 1 FROM meta WHERE key = 'demo'").fetchone():
+            return False
+        changed = conn.execute(
+            f"UPDATE users SET status = 'disabled' WHERE status != 'disabled' AND phone IN "
+            f"({', '.join('?' * len(phones))})", phones).rowcount
+    return bool(changed)

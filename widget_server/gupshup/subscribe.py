@@ -49,13 +49,15 @@ def phase_one(call: Call, phone: str) -> Payload:
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
     token = secrets.token_hex(16)
     with call.service.db.write() as conn:
-        if group is not None:
-            _check_not_member(conn, phone, group)
+        # Unconfirmed codes are counted before membership is looked at: a phone at its
+        # limit gets 5 whether it is a member or not, so the answer tells nothing.
         pending = conn.execute("SELECT COUNT(*) FROM verifications WHERE phone = ? AND "
                                "status = 'pending' AND created > ?",
                                (phone, call.now - PENDING_SECONDS)).fetchone()[0]
         if pending >= MAX_UNCONFIRMED:
             raise ApiError(5, phone)
+        if group is not None:
+            _check_not_member(conn, phone, group)
         conn.execute("INSERT INTO verifications (token, phone, group_id, code, created) "
                      "VALUES (?, ?, ?, ?, ?)",
                      (token, phone, group["id"] if group else None, code, call.now))

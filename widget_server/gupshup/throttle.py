@@ -6,10 +6,13 @@ import threading
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from cachetools import LRUCache
+
 from widget_server.clock import Clock
 from widget_server.gupshup.errors import ApiError
 
 WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
+MAX_CALLERS = 50_000
 
 
 class ThrottleRefusal(ApiError):
@@ -43,14 +46,18 @@ class Throttle:
         self._warn = warn
         self._limit = limit
         self._clock = clock
-        self._calls: dict[str, list[float]] = {}
+        # Bounded, least recently seen first out: the bookkeeping of one call stays O(1)
+        # however many addresses call.
+        self._calls: LRUCache[str, list[float]] = LRUCache(MAX_CALLERS)
         self._lock = threading.Lock()
 
     def hit(self, key: str) -> ThrottleTag | None:
         """Record one call by `key`; raise ThrottleRefusal (113) if a limit is reached."""
         now = self._clock()
         with self._lock:
-            calls = self._calls.setdefault(key, [])
+            calls = self._calls.get(key)
+            if calls is None:
+                calls = self._calls[key] = []
             del calls[: bisect_right(calls, now - WINDOWS[-1][1])]
             counts = [len(calls) - bisect_right(calls, now - length) for _, length in WINDOWS]
             for (name, _), count, warn, limit in zip(WINDOWS, counts, self._warn,
@@ -58,14 +65,7 @@ class Throttle:
                 if count >= limit:
                     raise ThrottleRefusal(ThrottleTag(name, count, warn, limit))
             calls.append(now)
-            if len(self._calls) > 50_000:
-                self._forget_idle(now)
         return self._tag([c + 1 for c in counts])
-
-    def _forget_idle(self, now: float) -> None:
-        idle = [k for k, calls in self._calls.items() if calls[-1] <= now - WINDOWS[-1][1]]
-        for key in idle:
-            del self._calls[key]
 
     def _tag(self, counts: list[int]) -> ThrottleTag | None:
         passed = [
@@ -76,3 +76,29 @@ class Throttle:
             return None
         _, i = min(passed)
         return ThrottleTag(WINDOWS[i][0], counts[i], self._warn[i], self._limit[i])
+
+
+class SmsLimit:
+    """At most as many SMS per calling address as the widget's own form allows (5 in ten
+    minutes, 20 a day): the raw API must not be a cheaper way to send codes to strangers.
+    Counted before the call; a refused call sends nothing and is not counted."""
+
+    LIMITS = ((600.0, 5, "10-minute SMS"), (86400.0, 20, "daily SMS"))
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._sent: LRUCache[str, list[float]] = LRUCache(MAX_CALLERS)
+        self._lock = threading.Lock()
+
+    def take(self, key: str, count: int) -> None:
+        """Record `count` SMS for `key`, or raise ApiError(113) if that is too many."""
+        now = self._clock()
+        with self._lock:
+            sent = self._sent.get(key)
+            if sent is None:
+                sent = self._sent[key] = []
+            del sent[: bisect_right(sent, now - self.LIMITS[-1][0])]
+            for length, limit, name in self.LIMITS:
+                if len(sent) - bisect_right(sent, now - length) + count > limit:
+                    raise ApiError(113, name, limit)
+            sent.extend([now] * count)

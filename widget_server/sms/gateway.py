@@ -88,4 +88,6 @@ def error_reason(status: int, body: str) -> str:
     if code is not None:
         name, description = ERRORS[code]
         return f"{name} ({code}): {description}"
-    return f"HTTP {status}: {body[:200]}" if body else f"HTTP {status}"
+    # Nothing of the body itself: a gateway may echo the text refused, and that text may
+    # be a confirmation code, which must never reach a log or the outbox.
+    return f"HTTP {status}"

@@ -1,0 +1,240 @@
+"""Findings of a red team against the default install, one test each (in-process here;
+the ones about the server process itself are in test_security_process)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from defusedxml import ElementTree
+
+from tests.upstreams import widget_env
+from widget_server.app import create_app
+from widget_server.clock import ManualClock
+from widget_server.gupshup.app import LocalGupShup
+from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE, seed
+from widget_server.gupshup.store import Database
+from widget_server.gupshup.throttle import MAX_CALLERS, Throttle
+from widget_server.settings import Settings
+from widget_server.sms.gateway import error_reason
+
+pytestmark = pytest.mark.anyio
+REST = "/GupshupAPI/rest"
+CROSS = {"Sec-Fetch-Site": "cross-site"}
+
+
+def _app_client(settings: Settings) -> tuple[object, httpx.AsyncClient]:
+    app = create_app(settings, clock=ManualClock())
+    return app, httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                  base_url="http://widgets")
+
+
+def _phase_one(phone: str) -> dict[str, str]:
+    return {"method": "groups.subscribeGroupToken", "v": "1.0", "format": "json",
+            "group": "jumpy", "phone": phone}
+
+
+# 1. SMS through the raw API, from anywhere
+async def test_serve_does_not_expose_the_raw_api_by_default(tmp_path: Path) -> None:
+    app, client = _app_client(Settings(data_dir=tmp_path / "data"))
+    async with client:
+        assert (await client.post(REST, data=_phase_one("9819535746"))).status_code == 404
+        assert (await client.get("/api/groups/jumpy")).status_code == 200  # in-process
+    app.state.local_gupshup.close()  # type: ignore[attr-defined]
+
+
+async def test_the_exposed_raw_api_refuses_other_sites_and_limits_each_address(
+        tmp_path: Path) -> None:
+    app, client = _app_client(Settings(data_dir=tmp_path / "data", expose_gupshup=True))
+    gupshup: LocalGupShup = app.state.local_gupshup  # type: ignore[attr-defined]
+    async with client:
+        for headers in (CROSS, {"Origin": "https://evil.example"}):
+            refused = await client.post(REST, data=_phase_one("9819535746"), headers=headers)
+            assert refused.status_code == 403
+            img = await client.get(REST, params=_phase_one("9819535746"), headers=headers)
+            assert img.status_code == 403
+        assert gupshup.outbox.messages() == []
+        codes = [(await client.post(REST, data=_phase_one(f"98195357{n:02d}"))).json()
+                 ["response"] for n in range(7)]
+        assert [c["status"] for c in codes[:5]] == ["success"] * 5
+        assert codes[5]["error"]["code"] == 113 and codes[6]["error"]["code"] == 113
+        assert len(gupshup.outbox.messages()) == 5  # what the widget form allows, no more
+    gupshup.close()
+
+
+# 2. Host header poisons shared pages
+@pytest.mark.parametrize("public_url", ["", "https://widgets.example.org"])
+async def test_a_host_header_never_reaches_another_visitors_page(tmp_path: Path,
+                                                                 public_url: str) -> None:
+    async with widget_env(tmp_path, public_url=public_url, hot_ttl=0.0) as env:
+        for path in ("/widget/groups/jumpy", "/widget/public", "/feeds/groups/jumpy.atom"):
+            poisoned = await env.client.get(path, headers={"Host": "evil.example"})
+            assert ("evil.example" in poisoned.text) is (not public_url)
+            honest = await env.client.get(path)
+            assert "evil.example" not in honest.text
+            if public_url:
+                assert public_url in honest.text
+
+
+# 7. Membership oracle
+async def test_a_phone_at_its_limit_looks_the_same_member_or_not(
+        client: httpx.AsyncClient) -> None:
+    from tests.helpers import call, error_code
+
+    outcomes = []
+    for phone in (FRIEND_PHONE, "9819535746"):  # a member of jumpy, and a stranger
+        for _ in range(5):
+            await call(client, "groups.subscribeGroupToken", phone=phone, group="mumbaifood")
+        outcomes.append(error_code(await call(client, "groups.subscribeGroupToken",
+                                              phone=phone, group="jumpy")))
+    assert outcomes == [5, 5]
+
+
+# 8. The customization page's snippets for an invalid name
+async def test_no_snippet_is_offered_for_a_name_that_is_markup(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        hostile = 'x"><img src=x onerror=alert(1)>'
+        page = await env.client.get("/", params={"group": hostile})
+        textareas = re.findall(r"<textarea[^>]*>(.*?)</textarea>", page.text, re.S)
+        assert textareas and all(t == "" for t in textareas)
+        body = (await env.client.get("/", params={"group": hostile},
+                                     headers={"Accept": "application/json"})).json()
+        assert body["snippets"] == {} and body["problem"]
+
+
+# 9. A gateway error body is logged verbatim
+def test_a_gateway_refusal_is_described_without_its_body() -> None:
+    reason = error_reason(400, json.dumps({"status": "error", "message":
+                                           "cannot send 'Your code is AB12.'"}))
+    assert "AB12" not in reason and reason == "HTTP 400"
+    assert "8004" in error_reason(400, json.dumps({"code": 8004, "message": "AB12"}))
+
+
+# 10. The local GupShup's throttle bookkeeping
+def test_the_throttle_keeps_a_bounded_number_of_callers() -> None:
+    clock = ManualClock()
+    throttle = Throttle((25, 990, 9990), (30, 1000, 10000), clock)
+    for n in range(MAX_CALLERS + 5000):
+        throttle.hit(f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}")
+    assert len(throttle._calls) == MAX_CALLERS  # no scan: the least recent went first
+
+
+# 11. Demo accounts beside a real SMS gateway
+def test_no_demo_accounts_beside_a_real_gateway(tmp_path: Path) -> None:
+    real = Settings(data_dir=tmp_path / "fresh", sms_gateway="sms-api", sms_app_id="a",
+                    sms_api_key="k", sms_source="S")
+    fresh = LocalGupShup(real)
+    assert fresh.db.connection().execute("SELECT count(*) FROM users").fetchone()[0] == 0
+    fresh.close()
+    old = Database(tmp_path / "old" / "gupshup.sqlite3")
+    seed(old, 0.0)  # a demo made while SMS stayed in the outbox
+    old.close()
+    switched = LocalGupShup(Settings(**{**real.__dict__, "data_dir": tmp_path / "old"}))
+    statuses = {r[0] for r in switched.db.connection().execute("SELECT status FROM users")}
+    assert statuses == {"disabled"}
+    switched.close()
+
+
+async def test_the_operator_makes_accounts_and_groups(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import call
+
+    env = {"WIDGET_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
+    made = subprocess.run([sys.executable, "-m", "widget_server", "gupshup", "add-user",
+                           "--phone", "9819500000", "--name", "Owner"], env=env,
+                          input="a-long-password\n", capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    group = subprocess.run([sys.executable, "-m", "widget_server", "gupshup", "add-group",
+                            "--name", "myclub", "--title", "My Club", "--owner", "9819500000"],
+                           env=env, capture_output=True, text=True, timeout=60)
+    assert group.returncode == 0, group.stderr
+    settings = Settings(data_dir=tmp_path / "data", gupshup_clients=("127.0.0.1",))
+    gupshup = LocalGupShup(settings)
+    from widget_server.gupshup.app import create_gupshup_app
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(
+            app=create_gupshup_app(settings, service=gupshup)), base_url="http://g") as c:
+        from widget_server.gupshup.accounts import login_rand
+        challenge = await call(c, "users.getChallenge")
+        token = (await call(c, "users.login", phone="9819500000", countryCode=91,
+                            challenge=challenge["challenge"],
+                            rand=login_rand("a-long-password", challenge["salt"],
+                                            challenge["challenge"])))["token"]
+        mine = await call(c, "users.getMyGroups", token=token)
+        assert [g["name"] for g in mine["groups"]] == ["myclub"]
+    gupshup.close()
+    assert DEMO_PASSWORD and DEMO_PHONE  # the demo's are the README's, never these
+
+
+# 12. The widget's own calls and outside callers on one address
+async def test_outside_callers_never_spend_the_widgets_throttle(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", expose_gupshup=True)
+    app, client = _app_client(settings)
+    async with client:
+        for _ in range(30):  # an outside client on this host, up to the upstream's limit
+            await client.get(REST, params={"method": "groups.getInfo", "group": "jumpy",
+                                           "v": "1.0", "format": "json"})
+        last = await client.get(REST, params={"method": "groups.getInfo", "group": "jumpy",
+                                              "v": "1.0", "format": "json"})
+        assert last.json()["response"]["error"]["code"] == 113
+        assert (await client.get("/api/groups/jumpy")).status_code == 200
+    app.state.local_gupshup.close()  # type: ignore[attr-defined]
+
+
+# 14. 500s from odd digits
+@pytest.mark.parametrize("path", ["/widget/groups/jumpy?from=\u00b2",
+                                  "/widget/public?from=\u00b2",
+                                  "/oembed?url=http://widgets/widget/groups/jumpy&maxwidth=\u00b2",
+                                  "/oembed?url=http://widgets/widget/groups/jumpy&maxheight=\u2460",
+                                  "/api/groups/jumpy/messages?from=\u00b2"])
+async def test_odd_digits_are_not_numbers(tmp_path: Path, path: str) -> None:
+    async with widget_env(tmp_path) as env:
+        assert (await env.client.get(path)).status_code in (200, 400)
+
+
+# 16. Smaller
+async def test_every_answer_says_nosniff_and_the_page_varies_by_accept(
+        tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        for path in ("/api/groups/jumpy", "/oembed?url=http://widgets/widget/groups/jumpy",
+                     "/feeds/groups/jumpy.atom", "/api/groups/nosuch", "/metrics", "/"):
+            answer = await env.client.get(path)
+            assert answer.headers["x-content-type-options"] == "nosniff", path
+        assert "Accept" in (await env.client.get("/")).headers["vary"]
+
+
+async def test_the_hot_path_keeps_http_and_https_apart(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        plain = await env.client.get("http://widgets/widget/groups/jumpy")
+        secure = await env.client.get("https://widgets/widget/groups/jumpy")
+        assert "http://widgets/oembed" in plain.text and "https://widgets/oembed" in secure.text
+
+
+class Renaming(httpx.AsyncBaseTransport):
+    """An upstream that names the group with markup and isolates nothing."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        answer = await self.inner.handle_async_request(request)
+        body = json.loads(await answer.aread())
+        if "group" in body["response"] and isinstance(body["response"]["group"], dict):
+            body["response"]["group"]["name"] = 'x"/><evil a="'
+            body["response"]["group"]["title"] = "\u202eevil"
+        return httpx.Response(200, json=body)
+
+
+async def test_a_hostile_upstream_name_breaks_no_feed_and_is_isolated(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        env.upstream.inner = Renaming(env.upstream.inner)
+        feed = await env.client.get("/feeds/groups/jumpy.atom")
+        root = ElementTree.fromstring(feed.content, forbid_dtd=True)
+        ns = "{http://www.w3.org/2005/Atom}"
+        assert root.findtext(f"{ns}id", "").endswith("/feeds/groups/jumpy.atom")
+        page = (await env.client.get("/widget/groups/jumpy")).text
+        assert "<bdi>\u202eevil</bdi>" in page and 'dir="auto"' in page

@@ -59,8 +59,8 @@ async def test_it_lasts_one_second(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", [
-    "/widget/groups/jumpy?subscribe=1&step=done",  # a visitor's own step: no-store
     "/api/groups/nosuchgroup",  # an error
+    "/metrics",  # not marked public
 ])
 async def test_private_and_error_answers_are_never_replayed(tmp_path: Path, path: str) -> None:
     async with widget_env(tmp_path) as env:

@@ -280,10 +280,9 @@ async def test_form_flow_without_javascript(tmp_path: Path) -> None:
     async with widget_env(tmp_path) as env:
         page = await env.client.get("/widget/groups/jumpy?subscribe=1")
         assert 'autocomplete="tel"' in page.text and "Reply STOP" in page.text
-        first = await env.client.post("/widget/groups/jumpy/subscribe?subscribe=1",
-                                      data={"phone": "98195 35746"})
-        assert first.status_code == 303
-        confirm_page = await env.client.get(first.headers["location"])
+        confirm_page = await env.client.post("/widget/groups/jumpy/subscribe?subscribe=1",
+                                             data={"phone": "98195 35746"})
+        assert confirm_page.status_code == 200  # the next step itself, not a redirect
         assert 'autocomplete="one-time-code"' in confirm_page.text
         assert "+91******5746" in confirm_page.text
         assert confirm_page.headers["cache-control"] == "no-store"
@@ -292,11 +291,19 @@ async def test_form_flow_without_javascript(tmp_path: Path) -> None:
         wrong = await env.client.post("/widget/groups/jumpy/subscribe/confirm?subscribe=1",
                                       data={"ticket": ticket.group(1), "code": "0000"})
         assert wrong.status_code == 400 and "tries left" in wrong.text
-        done = await env.client.post("/widget/groups/jumpy/subscribe/confirm?subscribe=1",
-                                     data={"ticket": ticket.group(1), "code": sent_code(env)})
-        assert done.status_code == 303
-        final = await env.client.get(done.headers["location"])
+        final = await env.client.post("/widget/groups/jumpy/subscribe/confirm?subscribe=1",
+                                      data={"ticket": ticket.group(1), "code": sent_code(env)})
+        assert final.status_code == 200 and final.headers["cache-control"] == "no-store"
         assert "Done!" in final.text and "one-time-code" not in final.text
+
+
+async def test_no_phone_or_ticket_ever_rides_in_a_url(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        answer = await env.client.post("/widget/groups/jumpy/subscribe?subscribe=1",
+                                       data={"phone": "9819535746"}, follow_redirects=False)
+        assert "location" not in answer.headers
+        urls = re.findall(r'(?:href|action|src)="([^"]*)"', answer.text)
+        assert urls and not [u for u in urls if "5746" in u or "ticket" in u]
 
 
 async def test_codes_are_never_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -4,10 +4,9 @@ JavaScript); errors render the widget at their status. JSON twins live under /ap
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from widget_server.embed import base_url
 from widget_server.i18n import lang_of, say
@@ -59,18 +58,20 @@ def _retry_headers(outcome: Outcome) -> dict[str, str]:
 
 
 async def _form_view(request: Request, confirm: bool) -> Response:
+    """The next step is the POST's own answer: the ticket travels in the form, never in a
+    URL (where logs, proxies and history would keep the phone number and the token)."""
     options = Options.parse(request.query_params)
     outcome, form = await _run(request, confirm)
     group = str(request.path_params["group"])
-    if outcome.ok:
-        step = "confirm" if outcome.ticket else "done"
-        query = {"step": step, "note": outcome.key, "ticket": outcome.ticket or "",
-                 "phone": outcome.phone if step == "done" else ""}
-        extra = urlencode({k: v for k, v in query.items() if v})
-        url = f"/widget/groups/{group}?{options.query(subscribe=1)}&{extra}#subscribe"
-        return RedirectResponse(url, 303)
-    state = {"step": "confirm" if outcome.ticket else "start", "ticket": outcome.ticket,
-             "error": message(outcome, options.lang), "phone": form.get("phone", "")}
+    state: dict[str, Any]
+    if outcome.ok and outcome.ticket:
+        state = {"step": "confirm", "ticket": outcome.ticket, "resend_in": int(RESEND_AFTER),
+                 "note": message(outcome, options.lang)}
+    elif outcome.ok:
+        state = {"step": "done", "note": message(outcome, options.lang)}
+    else:
+        state = {"step": "confirm" if outcome.ticket else "start", "ticket": outcome.ticket,
+                 "error": message(outcome, options.lang), "phone": form.get("phone", "")}
     return await render_group(request, options, group, state, outcome.status,
                               _retry_headers(outcome))
 

@@ -12,14 +12,11 @@ from widget_server.clock import iso8601
 from widget_server.embed import base_url
 from widget_server.groups import GROUP_NAME, MAX_FROM, GroupData
 from widget_server.http import cache_control, error_code, error_status, plain_int
-from widget_server.i18n import say, strings
+from widget_server.i18n import strings
 from widget_server.options import Options
 from widget_server.palette import palettes
-from widget_server.phones import masked
 from widget_server.render import Renderer
 from widget_server.security import page_response
-from widget_server.subscribe import RESEND_AFTER, Subscriptions
-from widget_server.tickets import ExpiredTicket, InvalidTicket
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
 
@@ -63,8 +60,7 @@ def _upstream_error_page(request: Request, options: Options, error: UpstreamErro
 async def group_widget(request: Request) -> Response:
     options = Options.parse(request.query_params)
     name = str(request.path_params["group"])
-    state = _subscribe_state(request, options, name) if options.subscribe else None
-    return await render_group(request, options, name, state)
+    return await render_group(request, options, name, FORM_START if options.subscribe else None)
 
 
 async def render_group(request: Request, options: Options, name: str,
@@ -80,7 +76,8 @@ async def render_group(request: Request, options: Options, name: str,
         return _upstream_error_page(request, options, error)
 
     def context() -> dict[str, Any]:
-        return {**_base_context(request, options), **_page_context(page, start, options),
+        return {**_base_context(request, options),
+                **_page_context(page, start, options, f"/widget/groups/{name}"),
                 "group": info.value, "stale": info.stale or page.stale,
                 # URLs from the name asked for (checked), never from the upstream's
                 "name": name, "api": f"/api/groups/{name}/messages?range={options.count}",
@@ -103,36 +100,14 @@ async def render_group(request: Request, options: Options, name: str,
 FORM_START: dict[str, Any] = {"step": "start"}
 
 
-def _subscribe_state(request: Request, options: Options, name: str) -> dict[str, Any]:
-    """The form's step from the query of a redirect: `step`, `note`, `ticket`, `phone`."""
-    query = request.query_params
-    step, note = query.get("step", "start"), query.get("note", "")
-    subs: Subscriptions = request.app.state.subscriptions
-    phone = query.get("phone", "")[:16]
-    if step == "done":
-        key = note if note in ("subscribed", "already_subscribed") else "subscribed"
-        return {"step": "done", "note": say(options.lang, key, phone=phone)}
-    if step != "confirm":
-        return FORM_START
-    try:
-        ticket = subs.tickets.read(query.get("ticket", ""), name)
-    except ExpiredTicket:
-        return {"step": "start", "error": say(options.lang, "ticket_expired")}
-    except InvalidTicket:
-        return {"step": "start", "error": say(options.lang, "ticket_invalid")}
-    wait = max(0, int(ticket.issued + RESEND_AFTER - subs.now()))
-    return {"step": "confirm", "ticket": query["ticket"], "resend_in": wait,
-            "note": say(options.lang, "code_sent", phone=masked(ticket.phone))}
-
-
 def _subscribe_context(name: str, options: Options,
                        state: dict[str, Any] | None) -> dict[str, Any] | None:
     if state is None:
         return None
     query = options.query()
-    return {**state, "start_url": f"/widget/groups/{name}/subscribe?{query}",
-            "confirm_url": f"/widget/groups/{name}/subscribe/confirm?{query}",
-            "change_url": f"?{query}"}
+    return {**state, "start_url": f"/widget/groups/{name}/subscribe?{query}#subscribe",
+            "confirm_url": f"/widget/groups/{name}/subscribe/confirm?{query}#subscribe",
+            "change_url": f"/widget/groups/{name}?{query}"}
 
 
 async def public_widget(request: Request) -> Response:
@@ -145,18 +120,22 @@ async def public_widget(request: Request) -> Response:
         return _upstream_error_page(request, options, error)
     key = ("public", base_url(request), start, skip_adult, options, page.version, page.stale)
     rendered = _renderer(request).render(key, "public.html", lambda: {
-        **_base_context(request, options), **_page_context(page, start, options),
-        "group": None, "stale": page.stale,
+        **_base_context(request, options),
+        **_page_context(page, start, options, "/widget/public"), "group": None,
+        "stale": page.stale,
         "api": f"/api/public?range={options.count}&skipAdult={str(skip_adult).lower()}"})
     return page_response(request, rendered, headers={"Cache-Control": cache_control(page)})
 
 
-def _page_context(page: Served[Stream], start: int, options: Options) -> dict[str, Any]:
+def _page_context(page: Served[Stream], start: int, options: Options,
+                  path: str) -> dict[str, Any]:
+    """Links by path as well as query: the page may be the answer to a form's POST."""
     count = options.count
     total = page.value.total
     has_older = len(page.value.messages) >= count and (total is None or start + count < total)
     return {
         "messages": page.value.messages, "fetched": iso8601(page.fetched), "start": start,
-        "older": "?" + options.query(**{"from": start + count}) if has_older else None,
-        "newer": "?" + options.query(**{"from": max(0, start - count)}) if start else None,
+        "older": f"{path}?" + options.query(**{"from": start + count}) if has_older else None,
+        "newer": f"{path}?" + options.query(**{"from": max(0, start - count)})
+        if start else None,
     }

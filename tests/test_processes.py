@@ -28,6 +28,7 @@ def shared_env(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
     prefix = f"test:{uuid.uuid4().hex}:"
     env = {**os.environ, "WIDGET_DATA_DIR": str(tmp_path / "data"), "WIDGET_REDIS_URL":
            REDIS_URL, "WIDGET_REDIS_PREFIX": prefix, "WIDGET_BUDGET": "6,950,9500",
+           "WIDGET_MISSES_PER_CLIENT": "100000",  # one test client plays every visitor
            "WIDGET_BUDGET_RESERVE": "1,50,500"}
     direct = redis.Redis.from_url(REDIS_URL)
     try:

@@ -238,3 +238,43 @@ async def test_a_hostile_upstream_name_breaks_no_feed_and_is_isolated(tmp_path: 
         assert root.findtext(f"{ns}id", "").endswith("/feeds/groups/jumpy.atom")
         page = (await env.client.get("/widget/groups/jumpy")).text
         assert "<bdi>\u202eevil</bdi>" in page and 'dir="auto"' in page
+
+
+# 3. One client starves everyone with cache misses
+async def test_one_clients_misses_are_limited_and_others_still_served(tmp_path: Path) -> None:
+    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",), misses_per_client=30,
+                          budget=(100, 950, 9500), throttle_warn=(100, 990, 9990),
+                          throttle_limit=(200, 1000, 10000)) as env:
+        flood = {"X-Forwarded-For": "203.0.113.9"}
+        statuses = [(await env.client.get(f"/api/groups/madeup{n}", headers=flood)).status_code
+                    for n in range(40)]
+        assert statuses[:30] == [404] * 30 and set(statuses[30:]) == {429}
+        calls = len(env.upstream.requests)
+        refused = await env.client.get("/api/groups/madeup99", headers=flood)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+        assert len(env.upstream.requests) == calls
+        other = await env.client.get("/api/groups/jumpy",
+                                     headers={"X-Forwarded-For": "198.51.100.7"})
+        assert other.status_code == 200
+
+
+async def test_an_offset_past_the_end_costs_no_call(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        first = (await env.client.get("/api/groups/jumpy/messages")).json()
+        calls = len(env.upstream.requests)
+        for start in (first["total"], 5000, 99999):
+            beyond = await env.client.get(f"/api/groups/jumpy/messages?from={start}")
+            assert beyond.status_code == 200 and beyond.json()["messages"] == []
+        assert len(env.upstream.requests) == calls
+
+
+async def test_keys_asked_for_once_do_not_stretch_everyones_freshness(tmp_path: Path) -> None:
+    async with widget_env(tmp_path, budget=(200, 950, 9500)) as env:
+        for _ in range(2):
+            await env.client.get("/api/groups/jumpy")
+        env.clock.advance(1)
+        before = env.data.cache.interval()
+        for start in range(15, 15 + 25):  # one-off pages nobody comes back to
+            await env.client.get(f"/api/groups/cricketbuzz/messages?from={start}")
+        env.clock.advance(1)
+        assert env.data.cache.interval() == before

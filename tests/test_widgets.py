@@ -146,8 +146,8 @@ async def test_pagination_links_work_without_javascript(tmp_path: Path) -> None:
         html = (await env.client.get("/widget/groups/jumpy?count=10")).text
         older = re.search(r'href="([^"]+)" rel="next"', html)
         assert older is not None
-        page2 = (await env.client.get("/widget/groups/jumpy" + older.group(1).replace(
-            "&amp;", "&"))).text
+        assert older.group(1).startswith("/widget/groups/jumpy?")  # a path: POST answers too
+        page2 = (await env.client.get(older.group(1).replace("&amp;", "&"))).text
         assert 'rel="prev"' in page2 and 'data-live="0"' in page2
 
 

@@ -20,6 +20,7 @@ from widget_server.cache import Served
 from widget_server.clock import iso8601
 from widget_server.groups import GROUP_NAME, MAX_FROM, PAGE, GroupData
 from widget_server.http import JSON, cache_control, error_code, error_status, json_bytes
+from widget_server.net import visitor
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
 
@@ -61,7 +62,7 @@ def bool_param(request: Request, name: str, default: bool) -> bool:
 
 def _data(request: Request) -> GroupData:
     data: GroupData = request.app.state.data
-    return data
+    return data.seen_by(visitor(request))
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str]) -> Response:
@@ -87,6 +88,8 @@ def _message(error: UpstreamError) -> str:
         "group_not_found": "This group doesn't exist or it's a private group.",
         "private_group": "This group doesn't exist or it's a private group.",
         "try_again_later": "Too many requests right now; try again shortly.",
+        "too_many_requests": "You asked for many groups or pages at once; try again "
+                             "shortly.",
         "upstream_unavailable": "GupShup is not answering right now; try again shortly.",
     }.get(error_code(error), "GupShup refused the request.")
 

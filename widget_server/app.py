@@ -67,7 +67,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     cache = Cache(clock, budget, metrics, maxsize=settings.cache_size,
                   min_ttl=settings.min_ttl, error_ttl=settings.error_ttl,
                   active_horizon=settings.active_horizon, shared=state,
-                  lock_ttl=2 * settings.upstream_timeout + 1)
+                  lock_ttl=2 * settings.upstream_timeout + 1,
+                  misses_per_client=settings.misses_per_client)
     assets = StaticAssets(resource_dir("static"))
     routes: list[BaseRoute] = [
         Route("/", customize, name="customize"),

@@ -29,9 +29,11 @@ from widget_server.upstream.budget import Budget
 from widget_server.upstream.errors import (
     ApiRefused,
     BudgetExhausted,
+    TooManyMisses,
     Unavailable,
     UpstreamError,
 )
+from widget_server.windows import SlidingWindows
 
 log = logging.getLogger("widget_server.cache")
 T = TypeVar("T")
@@ -46,6 +48,7 @@ class Entry:
     error: UpstreamError | None = None
     retry_at: float = 0.0  # no upstream attempt for this key before then
     viewed: float = 0.0
+    views: int = 0
 
     def took(self, value: Any, fetched: float) -> None:
         """A new value, fetched here or by another instance: a new version, no error."""
@@ -77,7 +80,8 @@ class Cache:
 
     def __init__(self, clock: Clock, budget: Budget, metrics: Metrics, *, maxsize: int,
                  min_ttl: float, error_ttl: float, active_horizon: float,
-                 shared: SharedStore | None = None, lock_ttl: float = 15.0) -> None:
+                 shared: SharedStore | None = None, lock_ttl: float = 15.0,
+                 misses_per_client: int = 30) -> None:
         self._clock = clock
         self._shared = shared
         self._lock_ttl = lock_ttl
@@ -90,19 +94,29 @@ class Cache:
         self._horizon = active_horizon
         self._active = (-1.0, 0)
         self._outage = Outage(clock)
+        # New fetches one client may cause: a widget page is two, a blog of groups a few.
+        self._misses = SlidingWindows(
+            [(60.0, misses_per_client), (3600.0, 10 * misses_per_client)], clock)
 
-    async def get(self, key: str, fetch: Callable[[], Awaitable[T]]) -> Served[T]:
+    async def get(self, key: str, fetch: Callable[[], Awaitable[T]],
+                  who: str | None = None) -> Served[T]:
+        """The key's data; `who` (the client) is held to so many new fetches."""
         now = self._clock()
         entry = self._store.get(key)
         if entry is None and self._shared is not None:
             entry = await self._recall(self._shared, key)
         if entry is not None:
             entry.viewed = now
+            entry.views += 1
             if entry.version:
                 return self._serve_cached(key, entry, fetch, now)
             if entry.error is not None and entry.retry_at > now:
                 self._metrics.cache.labels(result="error").inc()
                 raise entry.error.fresh()
+        if who is not None and key not in self._inflight:
+            refused = self._misses.take(who)
+            if refused is not None:
+                raise TooManyMisses(refused[1])
         self._metrics.cache.labels(result="miss").inc()
         entry = await asyncio.shield(self._start(key, fetch))
         if not entry.version:
@@ -252,13 +266,21 @@ class Cache:
         return max(self._min_ttl, self.active_keys() / self._budget.refresh_rate())
 
     def active_keys(self) -> int:
+        """Keys with data that visitors came back to lately: a key asked for once (a
+        made-up offset, a typo) does not take a share of the refreshes."""
         now = self._clock()
         computed_at, count = self._active
         if now - computed_at >= 1.0:  # counted at most once a second
             horizon = now - self._horizon
-            count = sum(1 for e in list(self._store.values()) if e.viewed >= horizon)
+            count = sum(1 for e in list(self._store.values())
+                        if e.version and e.views >= 2 and e.viewed >= horizon)
             self._active = (now, count)
         return max(1, count)
+
+    def peek(self, key: str) -> Served[Any] | None:
+        """What this process holds for `key`, without counting a view or fetching."""
+        entry = self._store.get(key)
+        return self._served(entry, self._clock()) if entry and entry.version else None
 
     def __len__(self) -> int:
         return len(self._store)

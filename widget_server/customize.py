@@ -15,6 +15,7 @@ from widget_server.embed import base_url, iframe_html
 from widget_server.groups import GROUP_NAME, GroupData
 from widget_server.http import error_code
 from widget_server.i18n import strings
+from widget_server.net import visitor
 from widget_server.options import Options
 from widget_server.palette import DEFAULT_COLOR
 from widget_server.render import Renderer
@@ -62,7 +63,7 @@ async def customize(request: Request) -> Response:
     options = Options.parse(request.query_params)
     group = request.query_params.get("group", "jumpy").strip()[:64] or "jumpy"
     data: GroupData = request.app.state.data
-    problem = await _check(data, group, "en")
+    problem = await _check(data.seen_by(visitor(request)), group, "en")
     base = base_url(request)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"problem": problem, "snippets": snippets(base, group, options),

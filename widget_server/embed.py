@@ -14,6 +14,7 @@ from widget_server.bodies import send_body
 from widget_server.clock import iso8601
 from widget_server.groups import GROUP_NAME, GroupData
 from widget_server.http import error_status, plain_int
+from widget_server.net import visitor
 from widget_server.options import Options
 from widget_server.render import Renderer
 from widget_server.upstream.errors import UpstreamError
@@ -81,7 +82,7 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
 
 def _data(request: Request) -> GroupData:
     data: GroupData = request.app.state.data
-    return data
+    return data.seen_by(visitor(request))
 
 
 async def atom_feed(request: Request) -> Response:

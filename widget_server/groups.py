@@ -19,26 +19,42 @@ MAX_FROM = 100_000
 
 
 class GroupData:
-    def __init__(self, client: UpstreamClient, cache: Cache) -> None:
+    def __init__(self, client: UpstreamClient, cache: Cache, who: str | None = None) -> None:
         self.client = client
         self.cache = cache
+        self.who = who
+
+    def seen_by(self, who: str) -> GroupData:
+        """The same data, asked for by one client (whose new fetches are limited)."""
+        return GroupData(self.client, self.cache, who)
 
     async def info(self, group: str) -> Served[Group]:
         async def fetch() -> Group:
             return models.group(await self.client.get_info(group))
-        return await self.cache.get(f"info:{group.lower()}", fetch)
+        return await self.cache.get(f"info:{group.lower()}", fetch, self.who)
 
     async def messages(self, group: str, start: int = 0, count: int = PAGE) -> Served[Stream]:
         async def fetch() -> Stream:
             return models.stream(await self.client.get_stream(group, start, PAGE))
-        page = await self.cache.get(f"stream:{group.lower()}:{start}", fetch)
+        past_end = self._past_end(group, start)
+        if past_end is not None:
+            return past_end
+        page = await self.cache.get(f"stream:{group.lower()}:{start}", fetch, self.who)
         return _sliced(page, count)
+
+    def _past_end(self, group: str, start: int) -> Served[Stream] | None:
+        """An empty page, without a call, for an offset past the stream's known end."""
+        first: Served[Stream] | None = self.cache.peek(f"stream:{group.lower()}:0")
+        if not start or first is None or first.value.total is None \
+                or start < first.value.total:
+            return None
+        return dataclasses.replace(first, value=Stream((), first.value.total))
 
     async def public(self, start: int = 0, count: int = PAGE,
                      skip_adult: bool = True) -> Served[Stream]:
         async def fetch() -> Stream:
             return models.stream(await self.client.get_public_stream(start, PAGE, skip_adult))
-        page = await self.cache.get(f"public:{int(skip_adult)}:{start}", fetch)
+        page = await self.cache.get(f"public:{int(skip_adult)}:{start}", fetch, self.who)
         return _sliced(page, count)
 
 

@@ -14,6 +14,7 @@ from widget_server.upstream.errors import (
     GroupNotFound,
     PrivateGroup,
     Throttled,
+    TooManyMisses,
     Unavailable,
     UpstreamError,
 )
@@ -53,6 +54,9 @@ def error_status(error: UpstreamError) -> tuple[int, dict[str, str]]:
         return 404, {"Cache-Control": "public, max-age=30"}
     if isinstance(error, PrivateGroup):
         return 403, {"Cache-Control": "public, max-age=30"}
+    if isinstance(error, TooManyMisses):
+        return 429, {"Retry-After": str(int(error.retry_after + 0.999)),
+                     "Cache-Control": "no-store"}
     if isinstance(error, BudgetExhausted):
         return 503, {"Retry-After": str(int(error.retry_after + 0.999)),
                      "Cache-Control": "no-store"}
@@ -66,6 +70,7 @@ def error_status(error: UpstreamError) -> tuple[int, dict[str, str]]:
 def error_code(error: UpstreamError) -> str:
     return {GroupNotFound: "group_not_found", PrivateGroup: "private_group",
             BudgetExhausted: "try_again_later", Throttled: "try_again_later",
+            TooManyMisses: "too_many_requests",
             Unavailable: "upstream_unavailable",
             }.get(type(error), "upstream_error")
 

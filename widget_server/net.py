@@ -32,3 +32,8 @@ def cross_site(request: Request, *ours: str) -> bool:
     if origin is None:
         return False
     return origin.rstrip("/") not in (str(request.base_url).rstrip("/"), *ours)
+
+
+def visitor(request: Request) -> str:
+    """The client address of a request to the widget server, by its settings."""
+    return client_ip(request, frozenset(request.app.state.settings.trusted_proxies))

@@ -57,6 +57,8 @@ class Settings:
     min_ttl: float = 60.0
     error_ttl: float = 30.0
     active_horizon: float = 900.0
+    # New (uncached) fetches one client may cause in a minute (ten times that an hour).
+    misses_per_client: int = 30
     # How long the hot path replays a publicly cacheable answer (0 turns it off).
     hot_ttl: float = 1.0
     # Several instances share the cache and the budget through Redis (`redis://...`).

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from widget_server.embed import base_url
 from widget_server.i18n import lang_of, say
-from widget_server.net import client_ip, cross_site
+from widget_server.net import cross_site, visitor
 from widget_server.options import Options
 from widget_server.subscribe import RESEND_AFTER, Outcome, Subscriptions
 from widget_server.widgets import render_group
@@ -36,7 +36,7 @@ async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]
         form = await _form(request)
     except Exception:  # a malformed or oversized body is a bad request, not a crash
         return Outcome("bad_phone", 400), {}
-    ip = client_ip(request, frozenset(request.app.state.settings.trusted_proxies))
+    ip = visitor(request)
     subs = _subscriptions(request)
     if confirm:
         outcome = await subs.confirm(group, form.get("ticket", ""), form.get("code", ""), ip)

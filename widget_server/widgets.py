@@ -13,6 +13,7 @@ from widget_server.embed import base_url
 from widget_server.groups import GROUP_NAME, MAX_FROM, GroupData
 from widget_server.http import cache_control, error_code, error_status, plain_int
 from widget_server.i18n import strings
+from widget_server.net import visitor
 from widget_server.options import Options
 from widget_server.palette import palettes
 from widget_server.render import Renderer
@@ -38,7 +39,7 @@ def _renderer(request: Request) -> Renderer:
 
 def _data(request: Request) -> GroupData:
     data: GroupData = request.app.state.data
-    return data
+    return data.seen_by(visitor(request))
 
 
 def error_page(request: Request, options: Options, status: int, message_key: str,

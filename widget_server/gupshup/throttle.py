@@ -10,6 +10,7 @@ from cachetools import LRUCache
 
 from widget_server.clock import Clock
 from widget_server.gupshup.errors import ApiError
+from widget_server.windows import SlidingWindows
 
 WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
 MAX_CALLERS = 50_000
@@ -86,19 +87,11 @@ class SmsLimit:
     LIMITS = ((600.0, 5, "10-minute SMS"), (86400.0, 20, "daily SMS"))
 
     def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._sent: LRUCache[str, list[float]] = LRUCache(MAX_CALLERS)
-        self._lock = threading.Lock()
+        self._windows = SlidingWindows([(s, n) for s, n, _ in self.LIMITS], clock)
 
     def take(self, key: str, count: int) -> None:
         """Record `count` SMS for `key`, or raise ApiError(113) if that is too many."""
-        now = self._clock()
-        with self._lock:
-            sent = self._sent.get(key)
-            if sent is None:
-                sent = self._sent[key] = []
-            del sent[: bisect_right(sent, now - self.LIMITS[-1][0])]
-            for length, limit, name in self.LIMITS:
-                if len(sent) - bisect_right(sent, now - length) + count > limit:
-                    raise ApiError(113, name, limit)
-            sent.extend([now] * count)
+        refused = self._windows.take(key, count)
+        if refused is not None:
+            _, limit, name = self.LIMITS[refused[0]]
+            raise ApiError(113, name, limit)

@@ -2,6 +2,7 @@
 
     UpstreamError
     ├── BudgetExhausted        no call allowed now (our budget or a cool-down); retry_after
+    ├── TooManyMisses          this client has asked for too many uncached keys lately
     ├── Unavailable            network error, timeout, 5xx, redirect, oversized or bad body
     └── ApiRefused             an in-band error envelope: code and message
         ├── GroupNotFound      the group name is invalid or unknown
@@ -28,6 +29,18 @@ class BudgetExhausted(UpstreamError):
 
     def fresh(self) -> BudgetExhausted:
         return BudgetExhausted(self.retry_after)
+
+
+class TooManyMisses(UpstreamError):
+    """One client's misses are limited, so that made-up names or offsets cannot spend
+    everyone's budget."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"too many uncached requests; try again in {retry_after:.0f} s")
+        self.retry_after = max(1.0, retry_after)
+
+    def fresh(self) -> TooManyMisses:
+        return TooManyMisses(self.retry_after)
 
 
 class Unavailable(UpstreamError):

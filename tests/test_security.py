@@ -278,3 +278,42 @@ async def test_keys_asked_for_once_do_not_stretch_everyones_freshness(tmp_path: 
             await env.client.get(f"/api/groups/cricketbuzz/messages?from={start}")
         env.clock.advance(1)
         assert env.data.cache.interval() == before
+
+
+# 13. Cheap lock-outs
+class RefusingPhones(httpx.AsyncBaseTransport):
+    """An upstream that refuses every phone: nothing is ever sent."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"response": {"status": "error", "error": {
+            "code": 2, "msg": "The specified phone number is invalid."}}})
+
+
+async def test_attempts_that_send_nothing_lock_no_group(tmp_path: Path) -> None:
+    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",),
+                          budget=(200, 950, 9500), budget_reserve=(150, 50, 500)) as env:
+        inner, env.upstream.inner = env.upstream.inner, RefusingPhones()
+        for n in range(70):  # more than the group's 60 an hour, from many clients
+            answer = await env.client.post("/api/groups/jumpy/subscribe", data={
+                "phone": f"98{n:08d}"}, headers={"Sec-Fetch-Site": "same-origin",
+                                                 "X-Forwarded-For": f"10.9.{n}.1"})
+            assert answer.status_code == 400
+            env.clock.advance(2.5)
+        env.upstream.inner = inner
+        real = await env.client.post("/api/groups/jumpy/subscribe", data={
+            "phone": "9819535746"}, headers={"Sec-Fetch-Site": "same-origin",
+                                             "X-Forwarded-For": "10.9.200.1"})
+        assert real.status_code == 200 and real.json()["code"] == "code_sent"
+
+
+async def test_one_client_cannot_spend_the_confirmations_share(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        tickets = [(await env.client.post("/api/groups/jumpy/subscribe", data={
+            "phone": phone}, headers={"Sec-Fetch-Site": "same-origin"})).json()["ticket"]
+            for phone in ("9819535746", "9819535747")]
+        statuses = []
+        for n in range(6):  # three wrong codes on each: no ticket is locked
+            statuses.append((await env.client.post(
+                "/api/groups/jumpy/subscribe/confirm", headers={"Sec-Fetch-Site": "same-origin"},
+                data={"ticket": tickets[n % 2], "code": "ZZZZ"})).status_code)
+        assert statuses == [400] * 5 + [429]  # five upstream calls a minute, not twenty

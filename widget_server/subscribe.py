@@ -79,17 +79,19 @@ class Subscriptions:
         if honeypot:
             log.info("honeypot filled for %s: pretending", masked(phone))
             return self._sent(phone, group, secrets.token_hex(16))
-        wait = await self._guard.send(ip, phone, group)
+        wait = await self._guard.attempt(ip)
+        if wait is not None:
+            return Outcome("too_many", 429, retry_after=wait)
+        wait, receipt = await self._guard.sms(phone, group)
         if wait is not None:
             return Outcome("too_many", 429, retry_after=wait)
         try:
             body = await self._client.subscribe(phone, group)
-        except ApiRefused as error:
-            if error.code == 8:  # already subscribed: say what we say to everyone
-                return self._sent(phone, group, secrets.token_hex(16))
-            return _refused(error)
         except UpstreamError as error:
-            return _unavailable(error)
+            await self._guard.no_sms(phone, group, receipt)  # it cost this phone nothing
+            if isinstance(error, ApiRefused) and error.code == 8:
+                return self._sent(phone, group, secrets.token_hex(16))  # as to everyone
+            return _refused(error) if isinstance(error, ApiRefused) else _unavailable(error)
         return self._sent(phone, group, str(body.get("token", "")))
 
     def _sent(self, phone: str, group: str, token: str) -> Outcome:

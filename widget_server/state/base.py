@@ -54,6 +54,9 @@ class StateStore(Protocol):
     async def restamp(self, logs: list[str], member: str, stamp: int) -> None:
         """Move a recorded event to a later time (a call counts until its answer)."""
 
+    async def forget(self, logs: list[str], member: str) -> None:
+        """Take a recorded event back (it turned out to cost nothing)."""
+
     async def count_since(self, log: str, since: int) -> int: ...
 
     async def count_up(self, key: str, ttl: float) -> int:

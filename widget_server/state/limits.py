@@ -53,14 +53,18 @@ class StoreCounters:
         self._store = store
         self._clock = clock
 
-    async def hit(self, checks: list[tuple[str, list[Limit]]]) -> float | None:
+    async def hit(self, checks: list[tuple[str, list[Limit]]],
+                  member: str | None = None) -> float | None:
         lengths = sorted({limit.ms for _, limits in checks for limit in limits})
         by_length = [{limit.ms: limit.count for limit in limits} for _, limits in checks]
         windows: list[Window] = [
             (length, [counts.get(length, NOT_LIMITED) for counts in by_length])
             for length in lengths]
         return await self._store.take(["limit:" + key for key, _ in checks], windows,
-                                      int(self._clock() * 1000), secrets.token_hex(8))
+                                      int(self._clock() * 1000), member or secrets.token_hex(8))
+
+    async def forget(self, keys: list[str], member: str) -> None:
+        await self._store.forget(["limit:" + key for key in keys], member)
 
     async def count_up(self, key: str, ttl: float) -> int:
         return await self._store.count_up(key, ttl)

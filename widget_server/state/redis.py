@@ -76,6 +76,12 @@ class RedisState:
                 pipe.zadd(self.prefix + log, {member: stamp}, xx=True, gt=True)
             await self.call(pipe.execute())
 
+    async def forget(self, logs: list[str], member: str) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for log in logs:
+                pipe.zrem(self.prefix + log, member)
+            await self.call(pipe.execute())
+
     async def count_since(self, log: str, since: int) -> int:
         return int(await self.call(self.redis.zcount(self.prefix + log, f"({since}", "+inf")))
 

@@ -98,6 +98,13 @@ class SqliteState:
                     [(stamp, name, member) for name in logs])
         await self._run(work)
 
+    async def forget(self, logs: list[str], member: str) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            with _immediate(conn):
+                conn.executemany("DELETE FROM events WHERE log = ? AND member = ?",
+                                 [(name, member) for name in logs])
+        await self._run(work)
+
     async def count_since(self, log: str, since: int) -> int:
         def work(conn: sqlite3.Connection) -> int:
             return _count(conn, log, since)

@@ -317,3 +317,35 @@ async def test_one_client_cannot_spend_the_confirmations_share(tmp_path: Path) -
                 "/api/groups/jumpy/subscribe/confirm", headers={"Sec-Fetch-Site": "same-origin"},
                 data={"ticket": tickets[n % 2], "code": "ZZZZ"})).status_code)
         assert statuses == [400] * 5 + [429]  # five upstream calls a minute, not twenty
+
+
+# 15. The webhook
+async def test_the_webhook_refuses_deep_json_and_forgets_stray_reports(tmp_path: Path) -> None:
+    from widget_server.gupshup.app import create_gupshup_app
+
+    clock = ManualClock()
+    settings = Settings(data_dir=tmp_path / "data", sms_webhook_secret="s3cret")
+    gupshup = LocalGupShup(settings, clock)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(
+            app=create_gupshup_app(settings, service=gupshup)), base_url="http://g") as client:
+        secret = {"X-Webhook-Secret": "s3cret"}
+        deep = await client.post("/webhooks/sms/dlr", content=b"[" * 15_000, headers=secret)
+        assert deep.status_code == 400
+        stray = await client.post("/webhooks/sms/dlr", headers=secret, json={
+            "destination": "919819535746", "messageId": "never-ours", "ts": "1",
+            "status": "delivered"})
+        assert stray.status_code == 204
+    count = "SELECT count(*) FROM sms_events"
+    assert gupshup.db.connection().execute(count).fetchone()[0] == 1
+    clock.advance(86_401)
+    gupshup.reports.apply()
+    assert gupshup.db.connection().execute(count).fetchone()[0] == 0
+    gupshup.close()
+
+
+# 16. /metrics
+async def test_metrics_can_be_kept_to_those_with_the_token(tmp_path: Path) -> None:
+    async with widget_env(tmp_path, metrics_token="m-token") as env:
+        assert (await env.client.get("/metrics")).status_code == 401
+        allowed = await env.client.get("/metrics", headers={"Authorization": "Bearer m-token"})
+        assert allowed.status_code == 200 and "widget_cache_keys" in allowed.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hmac
 from collections.abc import AsyncIterator
 
 import httpx
@@ -127,6 +128,11 @@ async def healthz_view(request: Request) -> Response:
 
 
 async def metrics_view(request: Request) -> Response:
+    token = request.app.state.settings.metrics_token
+    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if token and not hmac.compare_digest(given.encode(), token.encode()):
+        return Response("Metrics need their token.", 401, headers={
+            "WWW-Authenticate": "Bearer", "Cache-Control": "no-store"})
     metrics: Metrics = request.app.state.metrics
     budget: Budget = request.app.state.budget
     with contextlib.suppress(Exception):  # the budget's store may be down

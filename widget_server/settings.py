@@ -65,6 +65,8 @@ class Settings:
     redis_url: str = ""
     redis_prefix: str = "widget:"
     secret_key: str = ""
+    # When set, `/metrics` answers only `Authorization: Bearer <this>`.
+    metrics_token: str = ""
     allowed_origins: tuple[str, ...] = ()
     # How the local GupShup sends SMS: `outbox` (stored only), `sms-api` (seed 002) or
     # `partner-template` (seed 003); credentials only ever from the environment.

@@ -27,6 +27,7 @@ log = logging.getLogger("widget_server.sms")
 WEBHOOK_PATH = "/webhooks/sms/dlr"
 MAX_BODY = 16 * 1024
 MAX_EVENTS = 100
+STRAY_REPORTS = 86_400.0
 # Equal timestamps: a final state beats `sent`, which beats `enqueued`.
 RANK = {"submitted": -1, "enqueued": 0, "sent": 1, "delivered": 2, "failed": 2}
 
@@ -82,6 +83,7 @@ class DeliveryReports:
     def apply(self) -> int:
         """Apply the stored events whose message is known, oldest `ts` first."""
         with self._db.write() as conn:
+            self._forget_strays(conn)
             self._claim_unknown_rows(conn)
             events = conn.execute(
                 "SELECT e.id, e.status, e.ts, o.id AS row_id FROM sms_events e "
@@ -96,6 +98,12 @@ class DeliveryReports:
                                  (event["status"], event["ts"], event["row_id"]))
                 conn.execute("UPDATE sms_events SET applied = 1 WHERE id = ?", (event["id"],))
         return len(events)
+
+    def _forget_strays(self, conn: sqlite3.Connection) -> None:
+        """Reports for messages we never sent are kept a day (a send may be recorded
+        late), not forever."""
+        conn.execute("DELETE FROM sms_events WHERE applied = 0 AND received < ?",
+                     (self._clock() - STRAY_REPORTS,))
 
     def _claim_unknown_rows(self, conn: sqlite3.Connection) -> None:
         """A send that got no answer is `unknown`, with no message id; when a report comes
@@ -136,7 +144,7 @@ class DeliveryReports:
                 return Response(status_code=413)
         try:
             reports = parse_reports(bytes(body))
-        except ValueError as error:  # json.JSONDecodeError is a ValueError
+        except (ValueError, RecursionError) as error:  # JSON errors; nesting too deep
             log.warning("delivery report refused: %s", error)
             return Response(status_code=400)
         try:

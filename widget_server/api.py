@@ -156,4 +156,11 @@ def api_mount() -> Mount:
         Route("/groups/{group}/messages", group_messages, name="api_messages"),
         Route("/groups/{group}/latest", group_latest, name="api_latest"),
         Route("/public", public_stream, name="api_public"),
+        Route("/{rest:path}", not_found, methods=["GET", "POST"]),
     ])
+
+
+async def not_found(request: Request) -> Response:
+    """Anything else under /api is a JSON 404, like every other API error."""
+    return _error(404, "not_found", "There is nothing at this address.",
+                  {"Cache-Control": "no-store"})

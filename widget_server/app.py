@@ -30,6 +30,7 @@ from widget_server.gupshup.app import (
 )
 from widget_server.hot import HotCache
 from widget_server.metrics import Metrics
+from widget_server.openapi import openapi_json
 from widget_server.render import Renderer
 from widget_server.security import NoSniff
 from widget_server.settings import Settings
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         Route("/static/{path:path}", assets.serve, name="static"),
         Route("/healthz", healthz_view, name="healthz"),
         Route("/metrics", metrics_view, name="metrics"),
+        Route("/openapi.json", openapi_json, name="openapi"),
         api_mount(),
     ]
     if local is not None:  # the webhook always; the raw API only when asked for

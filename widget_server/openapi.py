@@ -1,0 +1,138 @@
+"""An OpenAPI description of the widget server's own HTTP surface, served at
+`/openapi.json` for users and checked against the server by a contract test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+_GROUP = {"name": "group", "in": "path", "required": True,
+          "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}
+_FROM = {"name": "from", "in": "query", "schema": {"type": "integer", "minimum": 0,
+                                                   "maximum": 100000}}
+_RANGE = {"name": "range", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                     "maximum": 15}}
+_TIME = {"type": "string", "format": "date-time"}
+_MESSAGE = {"type": "object", "required": ["id", "group", "text", "time"], "properties": {
+    "id": {"type": "string"}, "group": {"type": "string"}, "text": {"type": "string"},
+    "time": _TIME, "adult": {"type": "boolean"}}}
+_GROUP_OBJECT = {"type": "object", "required": ["name", "title", "public", "members", "posts"],
+                 "properties": {"name": {"type": "string"}, "title": {"type": "string"},
+                                "description": {"type": "string"},
+                                "public": {"type": "boolean"},
+                                "members": {"type": "integer", "minimum": 0},
+                                "posts": {"type": "integer", "minimum": 0},
+                                "created": {"type": ["string", "null"]},
+                                "lastPost": {"type": ["string", "null"]}}}
+_FRESHNESS = {"fetched": _TIME, "stale": {"type": "boolean"}}
+_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+_OUTCOME = {"type": "object", "required": ["status", "code", "message"], "properties": {
+    "status": {"enum": ["ok", "error"]}, "code": {"type": "string"},
+    "message": {"type": "string"}, "ticket": {"type": "string"},
+    "resendAfter": {"type": "number"}, "attemptsLeft": {"type": "integer"},
+    "retryAfter": {"type": "integer"}}}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _typed(media_type: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {media_type: {"schema": {"type": "string"}}}}
+
+
+def _object(**properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+def _api(summary: str, params: list[dict[str, Any]], ok: dict[str, Any]) -> dict[str, Any]:
+    errors = {str(s): _json(_ERROR, d) for s, d in (
+        (400, "a bad parameter"), (403, "a private group"), (404, "an unknown group"),
+        (429, "this client asked for too many uncached keys"),
+        (503, "nothing to serve and no budget or no upstream: see Retry-After"))}
+    return {"get": {"summary": summary, "parameters": params, "responses": {
+        "200": _json({**ok, "properties": {**ok["properties"], **_FRESHNESS}}, "the data"),
+        "304": {"description": "not modified (If-None-Match)"}, **errors}}}
+
+
+def _page(summary: str, media_type: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+    statuses = {"200": _typed(media_type, summary), "304": {"description": "not modified"}}
+    for status in ("400", "403", "404", "429", "503"):
+        statuses[status] = _typed(media_type if media_type != "application/atom+xml"
+                                  else "text/plain", "an error, in words")
+    return {"get": {"summary": summary, "parameters": params, "responses": statuses}}
+
+
+def _subscribe(summary: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return {"post": {"summary": summary, "parameters": [_GROUP], "requestBody": {
+        "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "properties": fields}}}},
+        "responses": {str(s): _json(_OUTCOME, d) for s, d in (
+            (200, "done, or a code sent"), (400, "a bad phone, code or ticket"),
+            (403, "refused (cross-site, private group)"), (404, "an unknown group"),
+            (429, "too many: see Retry-After"), (502, "the upstream refused"),
+            (503, "try again: see Retry-After"))}}}
+
+
+def _widget_options() -> list[dict[str, Any]]:
+    return [{"name": "color", "in": "query", "schema": {"type": "string"}},
+            {"name": "theme", "in": "query", "schema": {"enum": ["light", "dark", "auto"]}},
+            {"name": "count", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                        "maximum": 15}},
+            {"name": "lang", "in": "query", "schema": {"enum": ["en", "hi"]}}, _FROM]
+
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "GupShup group widgets", "version": "1.0"},
+    "paths": {
+        "/api/groups/{group}": _api("A group's name, title, description and counts",
+                                    [_GROUP], _object(group=_GROUP_OBJECT)),
+        "/api/groups/{group}/messages": _api(
+            "A page of a group's messages, newest first", [_GROUP, _FROM, _RANGE],
+            _object(group={"type": "string"}, **{"from": {"type": "integer"}},
+                    range={"type": "integer"}, total={"type": ["integer", "null"]},
+                    messages={"type": "array", "items": _MESSAGE})),
+        "/api/groups/{group}/latest": _api(
+            "A group's newest message", [_GROUP],
+            _object(message={"oneOf": [_MESSAGE, {"type": "null"}]})),
+        "/api/public": _api(
+            "The public stream", [_FROM, _RANGE, {"name": "skipAdult", "in": "query",
+                                                   "schema": {"type": "boolean"}}],
+            _object(**{"from": {"type": "integer"}}, range={"type": "integer"},
+                    skipAdult={"type": "boolean"},
+                    messages={"type": "array", "items": _MESSAGE})),
+        "/api/groups/{group}/subscribe": _subscribe(
+            "Phase I: send a code to a phone", {"phone": {"type": "string"}}),
+        "/api/groups/{group}/subscribe/confirm": _subscribe(
+            "Phase II: confirm the code", {"ticket": {"type": "string"},
+                                           "code": {"type": "string"}}),
+        "/widget/groups/{group}": _page("The group widget", "text/html",
+                                        [_GROUP, *_widget_options()]),
+        "/widget/public": _page("The public-stream widget", "text/html", _widget_options()),
+        "/feeds/groups/{group}.atom": _page("A group's Atom feed", "application/atom+xml",
+                                            [_GROUP]),
+        "/oembed": {"get": {"summary": "oEmbed for a widget URL of this server", "parameters": [
+            {"name": "url", "in": "query", "required": True, "schema": {"type": "string"}},
+            {"name": "format", "in": "query", "schema": {"enum": ["json"]}},
+            {"name": "maxwidth", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            {"name": "maxheight", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+            "responses": {"200": _json({"type": "object", "required": [
+                "version", "type", "html", "width", "height"]}, "the embed"),
+                **{s: _json({"type": "object"}, "not ours, unknown or unavailable")
+                   for s in ("403", "404", "429", "503")},
+                "501": _typed("text/plain", "a format other than JSON (as oEmbed says)")}}},
+        "/healthz": {"get": {"summary": "Liveness, and the background workers' health",
+                             "responses": {s: _json(_object(status={"enum": [
+                                 "ok", "degraded"]}), d) for s, d in (
+                                 ("200", "ok"), ("503", "a worker keeps failing"))}}},
+    },
+}
+
+
+async def openapi_json(request: Request) -> Response:
+    return JSONResponse(DOCUMENT, headers={"Cache-Control": "public, max-age=3600"})

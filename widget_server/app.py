@@ -14,13 +14,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from widget_server.abuse import AbuseGuard
-from widget_server.api import api_mount
 from widget_server.assets import StaticAssets, resource_dir
 from widget_server.bodies import Body, BodyCache
 from widget_server.cache import Cache
 from widget_server.clock import Clock, system_clock
-from widget_server.customize import customize
-from widget_server.embed import atom_feed, embed_js, oembed
 from widget_server.groups import GroupData
 from widget_server.gupshup.app import (
     INPROCESS_CLIENT,
@@ -30,7 +27,6 @@ from widget_server.gupshup.app import (
 )
 from widget_server.hot import HotCache
 from widget_server.metrics import Metrics
-from widget_server.openapi import openapi_json
 from widget_server.render import Renderer
 from widget_server.security import NoSniff
 from widget_server.settings import Settings
@@ -38,11 +34,15 @@ from widget_server.state import open_state
 from widget_server.state.limits import StoreCounters, StoreWindows
 from widget_server.state.secret import stored_secret
 from widget_server.subscribe import Subscriptions
-from widget_server.subscribe_views import confirm_form, confirm_json, start_form, start_json
 from widget_server.tickets import Tickets
 from widget_server.upstream.budget import Budget
 from widget_server.upstream.client import UpstreamClient
-from widget_server.widgets import group_widget, public_widget
+from widget_server.views.api import api_mount
+from widget_server.views.customize import customize
+from widget_server.views.embed import atom_feed, embed_js, oembed
+from widget_server.views.openapi import openapi_json
+from widget_server.views.subscribe import confirm_form, confirm_json, start_form, start_json
+from widget_server.views.widgets import group_widget, public_widget
 
 LOCAL_BASE = "http://local-gupshup"
 

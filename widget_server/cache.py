@@ -119,6 +119,7 @@ class Cache:
                 raise TooManyMisses(refused[1])
         self._metrics.cache.labels(result="miss").inc()
         entry = await asyncio.shield(self._start(key, fetch))
+        entry.views += 1
         if not entry.version:
             raise entry.error.fresh() if entry.error else Unavailable("no data")
         return self._served(entry, now)

@@ -8,12 +8,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from widget_server.embed import base_url
 from widget_server.i18n import lang_of, say
 from widget_server.net import cross_site, visitor
 from widget_server.options import Options
 from widget_server.subscribe import RESEND_AFTER, Outcome, Subscriptions
-from widget_server.widgets import render_group
+from widget_server.views.embed import base_url
+from widget_server.views.widgets import render_group
 
 MAX_FORM = 4096
 

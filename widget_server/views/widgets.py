@@ -9,7 +9,6 @@ from starlette.responses import Response
 
 from widget_server.cache import Served
 from widget_server.clock import iso8601
-from widget_server.embed import base_url
 from widget_server.groups import GROUP_NAME, MAX_FROM, GroupData
 from widget_server.http import cache_control, error_code, error_status, plain_int
 from widget_server.i18n import strings
@@ -20,6 +19,7 @@ from widget_server.render import Renderer
 from widget_server.security import page_response
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
+from widget_server.views.embed import base_url
 
 
 def _start(request: Request) -> int:

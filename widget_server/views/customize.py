@@ -11,7 +11,6 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from widget_server.embed import base_url, iframe_html
 from widget_server.groups import GROUP_NAME, GroupData
 from widget_server.http import error_code
 from widget_server.i18n import strings
@@ -21,6 +20,7 @@ from widget_server.palette import DEFAULT_COLOR
 from widget_server.render import Renderer
 from widget_server.security import page_response
 from widget_server.upstream.errors import UpstreamError
+from widget_server.views.embed import base_url, iframe_html
 
 PRESETS = [("Saffron", DEFAULT_COLOR), ("Ocean", "#1971c2"), ("Leaf", "#2f9e44"),
            ("Plum", "#9c36b5"), ("Chilli", "#e03131"), ("Ink", "#212529")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from widget_server.gupshup.app import (
 from widget_server.hot import HotCache
 from widget_server.metrics import Metrics
 from widget_server.render import Renderer
+from widget_server.schedule import Scheduler
 from widget_server.security import NoSniff
 from widget_server.settings import Settings
 from widget_server.state import open_state
@@ -100,7 +102,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if local is not None:
             await local.start()
+        scheduling = asyncio.create_task(Scheduler(cache, clock).run(), name="refreshes")
         yield
+        scheduling.cancel()
         await cache.drain()
         await client.aclose()
         if local is not None:

@@ -22,6 +22,7 @@ from typing import Any, Generic, Protocol, TypeVar, cast
 from cachetools import LRUCache
 
 from widget_server.clock import Clock
+from widget_server.freshness import Demand, intervals
 from widget_server.metrics import Metrics
 from widget_server.outage import Outage
 from widget_server.state.base import StoreDown
@@ -38,6 +39,7 @@ from widget_server.windows import SlidingWindows
 log = logging.getLogger("widget_server.cache")
 T = TypeVar("T")
 UNAVAILABLE_RETRY = 10.0
+WANTED = 10_000  # misses refused by the budget, remembered to be fetched by demand
 
 
 @dataclass(slots=True)
@@ -49,9 +51,13 @@ class Entry:
     retry_at: float = 0.0  # no upstream attempt for this key before then
     viewed: float = 0.0
     views: int = 0
+    demand: Demand = field(default_factory=Demand)
+    fetch: Callable[[], Awaitable[Any]] | None = None  # how to refresh it unasked
 
     def took(self, value: Any, fetched: float) -> None:
         """A new value, fetched here or by another instance: a new version, no error."""
+        if self.version:
+            self.demand.refreshed(changed=value != self.value)
         self.value, self.fetched, self.error, self.retry_at = value, fetched, None, 0.0
         self.version += 1
 
@@ -92,7 +98,12 @@ class Cache:
         self._min_ttl = min_ttl
         self._error_ttl = error_ttl
         self._horizon = active_horizon
-        self._active = (-1.0, 0)
+        self._planned_at = -1.0
+        self._plan: dict[str, float] = {}
+        self._uniform = min_ttl
+        self.scheduled = False  # a Scheduler refreshes ahead of demand: not stale hits
+        self._wanted: LRUCache[str, tuple[int, Callable[[], Awaitable[Any]]]] = LRUCache(
+            WANTED)
         self._outage = Outage(clock)
         # New fetches one client may cause: a widget page is two, a blog of groups a few.
         self._misses = SlidingWindows(
@@ -108,6 +119,8 @@ class Cache:
         if entry is not None:
             entry.viewed = now
             entry.views += 1
+            entry.demand.viewed(now)
+            entry.fetch = fetch
             if entry.version:
                 return self._serve_cached(key, entry, fetch, now)
             if entry.error is not None and entry.retry_at > now:
@@ -120,9 +133,14 @@ class Cache:
         self._metrics.cache.labels(result="miss").inc()
         entry = await asyncio.shield(self._start(key, fetch))
         entry.views += 1
+        entry.demand.viewed(now)
+        entry.fetch = fetch
         if not entry.version:
+            if isinstance(entry.error, BudgetExhausted):  # fetched later, most wanted first
+                count, _ = self._wanted.get(key, (0, fetch))
+                self._wanted[key] = (count + 1, fetch)
             raise entry.error.fresh() if entry.error else Unavailable("no data")
-        return self._served(entry, now)
+        return self._served(key, entry, now)
 
     async def _recall(self, shared: SharedStore, key: str) -> Entry | None:
         """The stored entry of a key this process does not hold, if it is of use."""
@@ -137,17 +155,17 @@ class Cache:
 
     def _serve_cached(self, key: str, entry: Entry, fetch: Callable[[], Awaitable[T]],
                       now: float) -> Served[T]:
-        served: Served[T] = self._served(entry, now)
+        served: Served[T] = self._served(key, entry, now)
         if not served.stale:
             self._metrics.cache.labels(result="hit").inc()
             return served
         self._metrics.cache.labels(result="stale").inc()
-        if entry.retry_at <= now:
+        if entry.retry_at <= now and not self.scheduled:
             self._start(key, fetch)
         return served
 
-    def _served(self, entry: Entry, now: float) -> Served[T]:
-        interval = self.interval()
+    def _served(self, key: str, entry: Entry, now: float) -> Served[T]:
+        interval = self.interval_for(key)
         fresh_for = entry.fetched + interval - now
         stale = fresh_for <= 0 or entry.error is not None
         return Served(cast(T, entry.value), entry.fetched, stale, entry.version,
@@ -182,14 +200,14 @@ class Cache:
                               fetch: Callable[[], Awaitable[T]]) -> None:
         """Take another process's fresh entry if there is one; else fetch under the key's
         lock (outliving the upstream deadline) so only one process calls."""
-        if self._adopt(entry, await shared.load(key)):
+        if self._adopt(key, entry, await shared.load(key)):
             return
         token = await shared.lock(key, self._lock_ttl)
         if token is None:
             await self._wait_for_other(shared, key, entry)
             return
         try:
-            if self._adopt(entry, await shared.load(key)):
+            if self._adopt(key, entry, await shared.load(key)):
                 return
             if await self._fetch(key, entry, fetch):  # what the upstream said, failures too
                 with contextlib.suppress(StoreDown):  # it is served from memory anyway
@@ -202,18 +220,18 @@ class Cache:
         deadline = self._clock() + self._lock_ttl
         while self._clock() < deadline:
             await asyncio.sleep(0.05)
-            if self._adopt(entry, await shared.load(key)):
+            if self._adopt(key, entry, await shared.load(key)):
                 return
         self._failed(entry, Unavailable("another instance is still fetching"), 1.0)
 
-    def _adopt(self, entry: Entry, theirs: Entry | None) -> bool:
+    def _adopt(self, key: str, entry: Entry, theirs: Entry | None) -> bool:
         """Copy a newer shared entry into ours; True if it spares an upstream call."""
         now = self._clock()
         if theirs is None:
             return False
         if theirs.value is not None and theirs.fetched > entry.fetched:
             entry.took(theirs.value, theirs.fetched)
-            if theirs.fetched + self.interval() > now:
+            if theirs.fetched + self.interval_for(key) > now:
                 return True
         if theirs.error is not None and theirs.retry_at > now:
             # Another process has just failed (or been refused) for this key: its answer is
@@ -247,6 +265,9 @@ class Cache:
             self._failed(entry, Unavailable(type(error).__name__), UNAVAILABLE_RETRY)
         else:
             self._answered()
+            if entry.version:
+                changed = "yes" if value != entry.value else "no"
+                self._metrics.refreshes.labels(changed=changed).inc()
             entry.took(value, self._clock())
         return True
 
@@ -262,26 +283,63 @@ class Cache:
         entry.retry_at = self._clock() + retry_in
 
     def interval(self) -> float:
-        """Seconds an entry stays fresh: enough that refreshing every key in use fits the
-        budget's sustainable rate."""
-        return max(self._min_ttl, self.active_keys() / self._budget.refresh_rate())
+        """The uniform interval: enough that refreshing every key in use alike would fit
+        the budget's sustainable rate (what a key nobody views regularly gets)."""
+        self._replan()
+        return self._uniform
+
+    def interval_for(self, key: str) -> float:
+        """Seconds this key stays fresh: its share of the refreshes, by demand."""
+        self._replan()
+        return self._plan.get(key, self._uniform)
+
+    def _replan(self) -> None:
+        """At most once a second: the active keys (data that visitors came back to lately;
+        a key asked for once, a made-up offset, takes no share) and their intervals."""
+        now = self._clock()
+        if now - self._planned_at < 1.0:
+            return
+        horizon = now - self._horizon
+        weights = {key: entry.demand.weight(now) for key, entry in list(self._store.items())
+                   if entry.version and entry.views >= 2 and entry.viewed >= horizon}
+        rate = self._budget.refresh_rate()
+        self._uniform = max(self._min_ttl, max(1, len(weights)) / rate)
+        self._plan = intervals(weights, rate, self._min_ttl)
+        self._planned_at = now
 
     def active_keys(self) -> int:
-        """Keys with data that visitors came back to lately: a key asked for once (a
-        made-up offset, a typo) does not take a share of the refreshes."""
-        now = self._clock()
-        computed_at, count = self._active
-        if now - computed_at >= 1.0:  # counted at most once a second
-            horizon = now - self._horizon
-            count = sum(1 for e in list(self._store.values())
-                        if e.version and e.views >= 2 and e.viewed >= horizon)
-            self._active = (now, count)
-        return max(1, count)
+        self._replan()
+        return max(1, len(self._plan))
+
+    def due(self, now: float, most: int,
+            lead: float = 0.0) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
+        """What to fetch next, at most `most`: the misses the budget refused, most wanted
+        first (a cold start fills by demand), then the keys most overdue for a refresh
+        (due `lead` seconds early, so that visitors find them fresh)."""
+        self._replan()
+        picks = [(key, fetch) for key, (_, fetch) in sorted(
+            self._wanted.items(), key=lambda item: -item[1][0])][:most]
+        for key, _ in picks:
+            del self._wanted[key]
+        overdue = []
+        for key, interval in self._plan.items():
+            entry = self._store.get(key)
+            if entry is not None and entry.fetch is not None and key not in self._inflight \
+                    and entry.retry_at <= now and entry.fetched + interval <= now + lead:
+                overdue.append(((now - entry.fetched) / interval, key, entry.fetch))
+        overdue.sort(reverse=True)
+        return picks + [(key, fetch) for _, key, fetch in overdue[:most - len(picks)]]
+
+    def refresh(self, key: str, fetch: Callable[[], Awaitable[Any]]) -> None:
+        self._start(key, fetch)
+
+    def refresh_rate(self) -> float:
+        return self._budget.refresh_rate()
 
     def peek(self, key: str) -> Served[Any] | None:
         """What this process holds for `key`, without counting a view or fetching."""
         entry = self._store.get(key)
-        return self._served(entry, self._clock()) if entry and entry.version else None
+        return self._served(key, entry, self._clock()) if entry and entry.version else None
 
     def __len__(self) -> int:
         return len(self._store)

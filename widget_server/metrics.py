@@ -21,6 +21,9 @@ class Metrics:
                                 registry=self.registry)
         self.cache_keys = Gauge("widget_cache_keys", "Keys held in the cache",
                                 registry=self.registry)
+        self.refreshes = Counter("widget_refreshes", "Refreshes of cached data, by whether "
+                                 "the data had changed (no: a wasted call)", ["changed"],
+                                 registry=self.registry)
         self.worker_up = Gauge("widget_worker_up", "1 while a background worker works",
                                ["worker"], registry=self.registry)
         self.worker_failures = Gauge("widget_worker_failures", "Failures of a background "

@@ -1,0 +1,79 @@
+"""How often each key is refreshed: the budget's sustainable rate, shared by demand.
+
+A view of key i finds its data half an interval old on average, so with view shares p_i
+and refresh rates f_i the view-weighted age is sum(p_i / 2 f_i); for a fixed total rate it
+is smallest when f_i is proportional to sqrt(p_i) (a Lagrange multiplier away; crawlers'
+refresh policies reason the same way). On top of that:
+
+- a key's view rate is measured with exponential decay, not counted since start;
+- a key whose refreshes keep returning the same data backs off (its weight shrinks), and
+  gets its share back as soon as a refresh brings something new;
+- the hottest keys are held to `min_ttl`, and a floor keeps every active key refreshed at
+  least every `FLOOR` uniform intervals, however rarely it is viewed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+FLOOR = 3.0  # no active key older than this many uniform intervals
+DECAY = 600.0  # seconds: the view-rate estimate's memory
+# A key whose refreshes keep bringing the same data gives up some of its share, gently: a
+# refresh that finds nothing new still tells visitors the data is current, so the age
+# they see is what the budget is spent against (benchmarks/freshness.py).
+BACKOFF_AFTER = 3  # unchanged refreshes in a row before a key backs off
+BACKOFF_STEP = 0.1
+MAX_BACKOFF = 1.5
+
+
+@dataclass(slots=True)
+class Demand:
+    """One key's view rate (views a second, decayed) and how its data has been changing."""
+
+    rate: float = 0.0
+    at: float = 0.0
+    unchanged: int = 0  # refreshes in a row that brought the same data
+
+    def viewed(self, now: float) -> None:
+        self.rate = self.rate_at(now) + 1.0 / DECAY
+        self.at = now
+
+    def rate_at(self, now: float) -> float:
+        return self.rate * math.exp(-max(0.0, now - self.at) / DECAY)
+
+    def refreshed(self, changed: bool) -> None:
+        self.unchanged = 0 if changed else self.unchanged + 1
+
+    def weight(self, now: float) -> float:
+        backoff = 1.0 + BACKOFF_STEP * max(0, self.unchanged - BACKOFF_AFTER)
+        return math.sqrt(self.rate_at(now)) / min(MAX_BACKOFF, backoff)
+
+
+def intervals(weights: Mapping[str, float], rate: float, min_ttl: float) -> dict[str, float]:
+    """Seconds between refreshes for each key, spending `rate` calls a second in all:
+    proportional to the weights, within [min_ttl, FLOOR uniform intervals]."""
+    if not weights:
+        return {}
+    uniform = len(weights) / rate
+    low, high = 1.0 / (FLOOR * uniform), 1.0 / min_ttl
+    fixed: dict[str, float] = {}
+    free = dict(weights)
+    for _ in range(len(weights)):  # water-filling: clamp, then share the rest again
+        budget = rate - sum(fixed.values())
+        total = sum(free.values())
+        if not free or total <= 0 or budget <= 0:
+            break
+        shares = {k: budget * w / total for k, w in free.items()}
+        clamped = {k: min(high, max(low, f)) for k, f in shares.items()
+                   if f < low or f > high}
+        if not clamped:
+            fixed.update(shares)
+            break
+        fixed.update(clamped)
+        for key in clamped:
+            del free[key]
+    for key in free:
+        fixed.setdefault(key, low)
+    return {key: 1.0 / max(f, low) for key, f in fixed.items()}

@@ -21,6 +21,8 @@ from widget_server.freshness import BACKOFF_AFTER, DECAY, FLOOR, Demand, interva
 from widget_server.metrics import Metrics
 from widget_server.schedule import Scheduler
 from widget_server.state.sqlite import SqliteState
+from widget_server.upstream import models
+from widget_server.upstream.models import Stream
 
 pytestmark = pytest.mark.anyio
 
@@ -115,3 +117,31 @@ def test_refreshes_come_ahead_of_demand(tmp_path: Path) -> None:
         assert len(counting.arrivals) > calls  # refreshed unasked
         seen = httpx.get(path).json()  # the first view finds the news already there
         assert seen["messages"][0]["text"] == "breaking news"
+
+
+async def test_processes_sharing_a_store_refresh_each_key_once(store: SqliteState,
+                                                               clock: ManualClock) -> None:
+    ceilings, reserve = (600, 36000, 864000), (4, 50, 500)
+    caches = [Cache(clock, budget_on(store, clock, ceilings, reserve), Metrics(), maxsize=10,
+                    min_ttl=10, error_ttl=30, active_horizon=900, shared=store)
+              for _ in range(2)]
+    calls = 0
+
+    async def fetch() -> Stream:
+        nonlocal calls
+        calls += 1  # new data every time: no back-off in play
+        return models.stream({"total": calls, "messages": [
+            {"id": str(calls), "group": "jumpy", "text": "news", "time": "2026-11-01T00:00:00Z"}]})
+
+    for cache in caches:
+        for _ in range(2):  # each process's visitors come back to it
+            await cache.get("stream:jumpy:0", fetch)
+    schedulers = [Scheduler(cache, clock) for cache in caches]
+    before = calls
+    for _ in range(100):
+        clock.advance(1)
+        for scheduler, cache in zip(schedulers, caches, strict=True):
+            scheduler.tick()
+            await cache.drain()
+    # One key, refreshed every min_ttl (10 s) by whichever process's turn comes first.
+    assert 9 <= calls - before <= 11

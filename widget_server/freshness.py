@@ -57,7 +57,8 @@ def intervals(weights: Mapping[str, float], rate: float, min_ttl: float) -> dict
     if not weights:
         return {}
     uniform = len(weights) / rate
-    low, high = 1.0 / (FLOOR * uniform), 1.0 / min_ttl
+    high = 1.0 / min_ttl
+    low = min(high, 1.0 / (FLOOR * uniform))  # the floor is never above min_ttl's pace
     fixed: dict[str, float] = {}
     free = dict(weights)
     for _ in range(len(weights)):  # water-filling: clamp, then share the rest again
@@ -76,4 +77,4 @@ def intervals(weights: Mapping[str, float], rate: float, min_ttl: float) -> dict
             del free[key]
     for key in free:
         fixed.setdefault(key, low)
-    return {key: 1.0 / max(f, low) for key, f in fixed.items()}
+    return {key: 1.0 / max(f, low) for key, f in fixed.items()}  # low <= every f set

@@ -22,7 +22,7 @@ from typing import Any, Generic, Protocol, TypeVar, cast
 from cachetools import LRUCache
 
 from widget_server.clock import Clock
-from widget_server.freshness import Demand, intervals
+from widget_server.freshness import Demand, Planner
 from widget_server.metrics import Metrics
 from widget_server.outage import Outage
 from widget_server.state.base import StoreDown
@@ -95,12 +95,9 @@ class Cache:
         self._metrics = metrics
         self._store: LRUCache[str, Entry] = LRUCache(maxsize)
         self._inflight: dict[str, asyncio.Task[Entry]] = {}
-        self._min_ttl = min_ttl
         self._error_ttl = error_ttl
-        self._horizon = active_horizon
-        self._planned_at = -1.0
-        self._plan: dict[str, float] = {}
-        self._uniform = min_ttl
+        self.planner = Planner(clock, budget.refresh_rate, min_ttl, active_horizon,
+                               lambda: list(self._store.items()))
         self.scheduled = False  # a Scheduler refreshes ahead of demand: not stale hits
         self._wanted: LRUCache[str, tuple[int, Callable[[], Awaitable[Any]]]] = LRUCache(
             WANTED)
@@ -283,46 +280,28 @@ class Cache:
         entry.retry_at = self._clock() + retry_in
 
     def interval(self) -> float:
-        """The uniform interval: enough that refreshing every key in use alike would fit
-        the budget's sustainable rate (what a key nobody views regularly gets)."""
-        self._replan()
-        return self._uniform
+        """The uniform interval: what every key in use would get if all were alike."""
+        return self.planner.uniform()
 
     def interval_for(self, key: str) -> float:
         """Seconds this key stays fresh: its share of the refreshes, by demand."""
-        self._replan()
-        return self._plan.get(key, self._uniform)
-
-    def _replan(self) -> None:
-        """At most once a second: the active keys (data that visitors came back to lately;
-        a key asked for once, a made-up offset, takes no share) and their intervals."""
-        now = self._clock()
-        if now - self._planned_at < 1.0:
-            return
-        horizon = now - self._horizon
-        weights = {key: entry.demand.weight(now) for key, entry in list(self._store.items())
-                   if entry.version and entry.views >= 2 and entry.viewed >= horizon}
-        rate = self._budget.refresh_rate()
-        self._uniform = max(self._min_ttl, max(1, len(weights)) / rate)
-        self._plan = intervals(weights, rate, self._min_ttl)
-        self._planned_at = now
+        return self.planner.interval(key)
 
     def active_keys(self) -> int:
-        self._replan()
-        return max(1, len(self._plan))
+        return max(1, len(self.planner.plan()))
 
     def due(self, now: float, most: int,
             lead: float = 0.0) -> list[tuple[str, Callable[[], Awaitable[Any]]]]:
         """What to fetch next, at most `most`: the misses the budget refused, most wanted
         first (a cold start fills by demand), then the keys most overdue for a refresh
         (due `lead` seconds early, so that visitors find them fresh)."""
-        self._replan()
+        plan = self.planner.plan()
         picks = [(key, fetch) for key, (_, fetch) in sorted(
             self._wanted.items(), key=lambda item: -item[1][0])][:most]
         for key, _ in picks:
             del self._wanted[key]
         overdue = []
-        for key, interval in self._plan.items():
+        for key, interval in plan.items():
             entry = self._store.get(key)
             if entry is not None and entry.fetch is not None and key not in self._inflight \
                     and entry.retry_at <= now and entry.fetched + interval <= now + lead:

@@ -15,8 +15,11 @@ refresh policies reason the same way). On top of that:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
+
+from widget_server.clock import Clock
 
 FLOOR = 3.0  # no active key older than this many uniform intervals
 DECAY = 600.0  # seconds: the view-rate estimate's memory
@@ -78,3 +81,45 @@ def intervals(weights: Mapping[str, float], rate: float, min_ttl: float) -> dict
     for key in free:
         fixed.setdefault(key, low)
     return {key: 1.0 / max(f, low) for key, f in fixed.items()}  # low <= every f set
+
+
+class Tracked(Protocol):
+    """What the planner reads of a cache entry."""
+
+    version: int
+    views: int
+    viewed: float
+    demand: Demand
+
+
+class Planner:
+    """Every key's refresh interval, from the entries a cache holds, worked out again at
+    most once a second. Keys in use: data that visitors came back to within `horizon`
+    seconds (a key asked for once, a made-up offset, takes no share)."""
+
+    def __init__(self, clock: Clock, rate: Callable[[], float], min_ttl: float,
+                 horizon: float, entries: Callable[[], Iterable[tuple[str, Tracked]]]) -> None:
+        self._clock, self._rate, self._entries = clock, rate, entries
+        self._min_ttl, self._horizon = min_ttl, horizon
+        self._at = -1.0
+        self._uniform = min_ttl
+        self._plan: dict[str, float] = {}
+
+    def plan(self) -> dict[str, float]:
+        now = self._clock()
+        if now - self._at >= 1.0:
+            weights = {key: entry.demand.weight(now) for key, entry in self._entries()
+                       if entry.version and entry.views >= 2
+                       and entry.viewed >= now - self._horizon}
+            rate = self._rate()
+            self._uniform = max(self._min_ttl, max(1, len(weights)) / rate)
+            self._plan, self._at = intervals(weights, rate, self._min_ttl), now
+        return self._plan
+
+    def uniform(self) -> float:
+        """What a key gets if all were refreshed alike (and a key not in use gets)."""
+        self.plan()
+        return self._uniform
+
+    def interval(self, key: str) -> float:
+        return self.plan().get(key, self.uniform())

@@ -58,12 +58,24 @@
     return a;
   }
 
+  function notice(failing) {  /* shown only while GupShup fails, cleared when it answers */
+    var note = doc.querySelector(".note");
+    if (failing && !note) {
+      note = doc.createElement("p"); note.className = "note"; note.setAttribute("role", "status");
+      note.textContent = feed.getAttribute("data-failing");
+      feed.parentNode.insertBefore(note, feed);
+    } else if (!failing && note) {
+      note.remove();
+    }
+  }
+
   function poll() {
     if (doc.hidden) return;
     fetch(feed.getAttribute("data-api"), {cache: "no-cache", credentials: "omit"}).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (body) {
       if (!body || !body.messages) return;
+      notice(body.failing);
       var seen = {}, fresh = [];
       Array.prototype.forEach.call(feed.querySelectorAll(".msg"), function (a) { seen[a.getAttribute("data-id")] = 1; });
       body.messages.forEach(function (m) { if (!seen[m.id]) fresh.push(m); });

@@ -39,7 +39,7 @@ from widget_server.subscribe import Subscriptions
 from widget_server.tickets import Tickets
 from widget_server.upstream.budget import Budget
 from widget_server.upstream.client import UpstreamClient
-from widget_server.views.api import api_mount
+from widget_server.views.api import api_mount, not_found
 from widget_server.views.customize import customize
 from widget_server.views.embed import atom_feed, embed_js, oembed
 from widget_server.views.openapi import openapi_json
@@ -113,7 +113,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         await state.aclose()
 
     hot = Middleware(HotCache, clock=clock, ttl=settings.hot_ttl, hits=metrics.hot_hits)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[hot, Middleware(NoSniff)])
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[hot, Middleware(NoSniff)],
+                    exception_handlers={404: not_found})
     app.state.settings = settings
     app.state.local_gupshup = local
     app.state.metrics = metrics

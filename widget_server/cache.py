@@ -30,6 +30,7 @@ from widget_server.upstream.budget import Budget
 from widget_server.upstream.errors import (
     ApiRefused,
     BudgetExhausted,
+    Throttled,
     TooManyMisses,
     Unavailable,
     UpstreamError,
@@ -79,6 +80,9 @@ class Served(Generic[T]):
     version: int
     fresh_for: float = field(default=0.0)
     interval: float = field(default=0.0)  # how long this key stays fresh nowadays
+    # Stale because the upstream is failing (not because its refresh is simply due):
+    # the only case in which visitors are told anything is wrong.
+    failing: bool = field(default=False)
 
 
 class Cache:
@@ -165,8 +169,9 @@ class Cache:
         interval = self.interval_for(key)
         fresh_for = entry.fetched + interval - now
         stale = fresh_for <= 0 or entry.error is not None
+        failing = isinstance(entry.error, Unavailable | Throttled)
         return Served(cast(T, entry.value), entry.fetched, stale, entry.version,
-                      max(0.0, fresh_for), interval)
+                      max(0.0, fresh_for), interval, failing)
 
     def _start(self, key: str, fetch: Callable[[], Awaitable[T]]) -> asyncio.Task[Entry]:
         task = self._inflight.get(key)

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from widget_server.bodies import Body, BodyCache, send_body
@@ -99,10 +99,10 @@ def _answer(request: Request, shape: tuple[Any, ...], served: Served[Any],
     """The body for `shape` (what the request asked) and the data's version, built once."""
     def build() -> Body:
         return Body(json_bytes({**payload(), "fetched": iso8601(served.fetched),
-                           "stale": served.stale}))
+                           "stale": served.stale, "failing": served.failing}))
 
     bodies: BodyCache[Body] = request.app.state.json_bodies
-    body = bodies.get((*shape, served.version, served.stale), build)
+    body = bodies.get((*shape, served.version, served.stale, served.failing), build)
     return send_body(request, body, JSON, {"Cache-Control": cache_control(served)})
 
 
@@ -156,11 +156,13 @@ def api_mount() -> Mount:
         Route("/groups/{group}/messages", group_messages, name="api_messages"),
         Route("/groups/{group}/latest", group_latest, name="api_latest"),
         Route("/public", public_stream, name="api_public"),
-        Route("/{rest:path}", not_found, methods=["GET", "POST"]),
     ])
 
 
-async def not_found(request: Request) -> Response:
-    """Anything else under /api is a JSON 404, like every other API error."""
-    return _error(404, "not_found", "There is nothing at this address.",
-                  {"Cache-Control": "no-store"})
+async def not_found(request: Request, exc: Exception) -> Response:
+    """The app's 404: under /api a JSON error like every other API error (whatever the
+    path holds, newlines too), elsewhere plain words."""
+    if request.url.path.startswith("/api/"):
+        return _error(404, "not_found", "There is nothing at this address.",
+                      {"Cache-Control": "no-store"})
+    return PlainTextResponse("Not Found", 404)

@@ -13,7 +13,7 @@ from widget_server.assets import BRIEF, StaticAssets
 from widget_server.bodies import send_body
 from widget_server.clock import iso8601
 from widget_server.groups import GROUP_NAME, GroupData
-from widget_server.http import error_status, plain_int
+from widget_server.http import error_code, error_status, plain_int
 from widget_server.net import visitor
 from widget_server.options import Options
 from widget_server.render import Renderer
@@ -64,7 +64,7 @@ async def oembed(request: Request) -> Response:
             title = (await _data(request).info(group)).value.title or group
         except UpstreamError as error:
             status, headers = error_status(error)
-            return JSONResponse({"error": "unknown or private group"}, status, headers=headers)
+            return JSONResponse({"error": in_words(error)}, status, headers=headers)
     width = _size(request, "maxwidth", 480)
     height = _size(request, "maxheight", options.height())
     src = f"{base_url(request)}{url.path}" + (f"?{options.query()}" if options.query() else "")
@@ -73,6 +73,16 @@ async def oembed(request: Request) -> Response:
         "provider_url": base_url(request) + "/", "title": title, "width": width,
         "height": height, "cache_age": 3600, "html": iframe_html(src, title, height, width),
     }, headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
+
+
+def in_words(error: UpstreamError) -> str:
+    """What went wrong, truly: an outage is not a missing group."""
+    code = error_code(error)
+    if code in ("group_not_found", "private_group"):
+        return "This group doesn't exist or it's a private group."
+    if code == "too_many_requests":
+        return "Too many new requests from you; try again in a minute."
+    return "GupShup isn't answering right now; try again in a minute."
 
 
 def _query_pairs(query: str) -> list[tuple[str, str]]:
@@ -93,8 +103,7 @@ async def atom_feed(request: Request) -> Response:
         info, page = await _data(request).info_and_messages(name, 0, 15)
     except UpstreamError as error:
         status, headers = error_status(error)
-        return Response("This group doesn't exist or it's a private group.", status,
-                        headers=headers, media_type="text/plain")
+        return Response(in_words(error), status, headers=headers, media_type="text/plain")
     renderer: Renderer = request.app.state.renderer
     base = base_url(request)
     key = ("atom", name.lower(), base, info.version, page.version)

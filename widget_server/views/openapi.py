@@ -26,7 +26,8 @@ _GROUP_OBJECT = {"type": "object", "required": ["name", "title", "public", "memb
                                 "posts": {"type": "integer", "minimum": 0},
                                 "created": {"type": ["string", "null"]},
                                 "lastPost": {"type": ["string", "null"]}}}
-_FRESHNESS = {"fetched": _TIME, "stale": {"type": "boolean"}}
+_FRESHNESS = {"fetched": _TIME, "stale": {"type": "boolean"},
+              "failing": {"type": "boolean"}}
 _ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}

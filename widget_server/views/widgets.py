@@ -79,7 +79,7 @@ async def render_group(request: Request, options: Options, name: str,
     def context() -> dict[str, Any]:
         return {**_base_context(request, options),
                 **_page_context(page, start, options, f"/widget/groups/{name}"),
-                "group": info.value, "stale": info.stale or page.stale,
+                "group": info.value, "failing": info.failing or page.failing,
                 # URLs from the name asked for (checked), never from the upstream's
                 "name": name, "api": f"/api/groups/{name}/messages?range={options.count}",
                 "sub": _subscribe_context(name, options, state)}
@@ -89,7 +89,7 @@ async def render_group(request: Request, options: Options, name: str,
         # The base is part of the key: without WIDGET_PUBLIC_URL it is the request's Host,
         # and one request's Host must never reach the page another visitor is sent.
         key = ("group", base_url(request), name.lower(), start, options, info.version,
-               info.stale, page.version, page.stale)
+               info.failing, page.version, page.failing)
         rendered = _renderer(request).render(key, "group.html", context)
     else:  # a visitor's own step of the form: never shared, never stored
         rendered = _renderer(request).render(None, "group.html", context)
@@ -119,11 +119,12 @@ async def public_widget(request: Request) -> Response:
         page = await _data(request).public(start, options.count, skip_adult)
     except UpstreamError as error:
         return _upstream_error_page(request, options, error)
-    key = ("public", base_url(request), start, skip_adult, options, page.version, page.stale)
+    key = ("public", base_url(request), start, skip_adult, options, page.version,
+           page.failing)
     rendered = _renderer(request).render(key, "public.html", lambda: {
         **_base_context(request, options),
         **_page_context(page, start, options, "/widget/public"), "group": None,
-        "stale": page.stale,
+        "failing": page.failing,
         "api": f"/api/public?range={options.count}&skipAdult={str(skip_adult).lower()}"})
     return page_response(request, rendered, headers={"Cache-Control": cache_control(page)})
 

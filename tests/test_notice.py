@@ -1,0 +1,42 @@
+"""The outage notice says what is true: data past its freshness (a refresh is due) is no
+outage; only an upstream that fails is, and the notice goes when it answers again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.upstreams import widget_env
+
+pytestmark = pytest.mark.anyio
+NOTICE = '<p class="note" role="status">'  # the words are in `t.stale`
+
+
+async def test_due_for_a_refresh_is_no_outage_and_a_failure_is(tmp_path: Path) -> None:
+    async with widget_env(tmp_path, hot_ttl=0.0) as env:
+        assert NOTICE not in (await env.client.get("/widget/groups/jumpy")).text
+        env.clock.advance(200)  # past freshness; the upstream is fine
+        due = await env.client.get("/widget/groups/jumpy")
+        api = (await env.client.get("/api/groups/jumpy")).json()
+        assert NOTICE not in due.text and api["stale"] is True and api["failing"] is False
+        await env.data.cache.drain()
+        await env.refresh_into("500", "/widget/groups/jumpy")
+        failing = await env.client.get("/widget/groups/jumpy")
+        assert NOTICE in failing.text
+        assert (await env.client.get("/api/groups/jumpy")).json()["failing"] is True
+        env.upstream.mode = "ok"
+        env.clock.advance(11)
+        for _ in range(2):  # the probe answers; then every failed key refreshes at its view
+            await env.client.get("/widget/groups/jumpy")
+            await env.data.cache.drain()
+        assert NOTICE not in (await env.client.get("/widget/groups/jumpy")).text
+
+
+async def test_an_outage_is_not_called_a_missing_group(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        env.upstream.mode = "500"
+        feed = await env.client.get("/feeds/groups/jumpy.atom")
+        oembed = await env.client.get("/oembed?url=http://widgets/widget/groups/jumpy")
+        for answer in (feed.text, oembed.json()["error"]):
+            assert "isn't answering" in answer and "doesn't exist" not in answer

@@ -40,3 +40,21 @@ async def test_an_outage_is_not_called_a_missing_group(tmp_path: Path) -> None:
         oembed = await env.client.get("/oembed?url=http://widgets/widget/groups/jumpy")
         for answer in (feed.text, oembed.json()["error"]):
             assert "isn't answering" in answer and "doesn't exist" not in answer
+
+
+async def test_oembed_discovery_carries_the_pages_options(tmp_path: Path) -> None:
+    import html
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    async with widget_env(tmp_path) as env:
+        page = (await env.client.get("/widget/groups/jumpy?color=%23e03131&count=3&theme=dark"
+                                     "&lang=hi&subscribe=1")).text
+        link = re.search(r'type="application/json\+oembed" href="([^"]+)"', page)
+        assert link
+        url = parse_qs(urlsplit(html.unescape(link.group(1))).query)["url"][0]
+        options = parse_qs(urlsplit(url).query)
+        assert options["color"] == ["#e03131"] and options["count"] == ["3"]
+        assert options["theme"] == ["dark"] and options["lang"] == ["hi"]
+        embed = (await env.client.get("/oembed", params={"url": url})).json()
+        assert "count=3" in embed["html"] and "lang=hi" in embed["html"]

@@ -34,7 +34,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "change_number": "Change number",
         "resend": "Send a new code",
         "resend_in": "Send a new code in {s} s",
-        "code_sent": "If {phone} can get SMS, a code is on its way. Type it below.",
+        "code_sent": "If {phone} can get SMS and isn't subscribed yet, a code is on its way. "
+                     "Type it below. (Already subscribed? Then no code comes: you're set.)",
         "subscribed": "Done! {phone} will get this group's messages by SMS. Reply STOP to stop.",
         "already_subscribed": "{phone} already gets this group's messages.",
         "bad_phone": "That doesn't look like an Indian mobile number. Try 98195 35746 or "
@@ -83,7 +84,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "change_number": "नंबर बदलें",
         "resend": "नया कोड भेजें",
         "resend_in": "{s} सेकंड में नया कोड भेजें",
-        "code_sent": "अगर {phone} पर SMS आते हैं, तो कोड आ रहा है। उसे नीचे लिखें।",
+        "code_sent": "अगर {phone} पर SMS आते हैं और यह अभी सदस्य नहीं है, तो कोड आ रहा है। उसे "
+                     "नीचे लिखें। (पहले से सदस्य हैं? तब कोई कोड नहीं आएगा: आप जुड़े हुए हैं।)",
         "subscribed": "हो गया! {phone} पर इस समूह के संदेश SMS से आएँगे। रोकने के लिए STOP भेजें।",
         "already_subscribed": "{phone} पर इस समूह के संदेश पहले से आते हैं।",
         "bad_phone": "यह भारतीय मोबाइल नंबर नहीं लगता। 98195 35746 या +91 98195 35746 लिखें।",

@@ -18,8 +18,9 @@
         ["script", "iframe", "url"].forEach(function (k) {
           document.getElementById("snippet-" + k).value = body.snippets[k] || "";
         });
-        if (!body.problem && preview.getAttribute("src") !== body.preview) {
-          preview.src = body.preview;
+        var src = body.preview || "about:blank";  /* what the snippet shows, errors too */
+        if (preview.getAttribute("src") !== src) {
+          preview.src = src;
           preview.height = body.height;
         }
         history.replaceState(null, "", "/?" + query);

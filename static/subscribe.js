@@ -25,9 +25,16 @@
     section.replaceChildren.apply(section, Array.prototype.map.call(fresh.childNodes, function (n) {
       return doc.importNode(n, true);
     }));
-    var status = doc.getElementById("sub-status"), code = doc.getElementById("sub-code");
+    var status = doc.getElementById("sub-status");
+    var field = doc.getElementById("sub-code") || doc.getElementById("sub-phone");
     doc.getElementById("announce").textContent = status.textContent;
-    (status.classList.contains("bad") || !code ? status : code).focus();
+    if (field) {  /* back where the visitor types, with the words read out with it */
+      field.setAttribute("aria-describedby", "sub-status");
+      field.focus();
+      if (status.classList.contains("bad") && field.select) field.select();
+    } else {
+      status.focus();
+    }
     countdown();
   }
 

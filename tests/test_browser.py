@@ -243,7 +243,10 @@ def test_customization_page_updates_preview_and_snippets(visit: Any, servers: Se
     expect(preview).to_have_attribute("src", re.compile("cricketbuzz"))
     expect(page.locator("#group-check")).to_contain_text("Group found")
     page.fill("#group", "nosuchgroup")
-    expect(page.locator("#group-check")).to_contain_text("doesn't exist")
+    expect(page.locator("#group-check")).to_contain_text("no public GupShup group")
+    expect(preview).to_have_attribute("src", re.compile("nosuchgroup"))  # what it would show
+    expect(page.frame_locator("#preview").locator("body")).to_contain_text("doesn't exist")
+    page.screenshot(path=str(ARTIFACTS / "customize-error.png"), full_page=True)
     page.fill("#group", "jumpy")
     page.click("button.swatch:has-text('Ocean')")
     expect(script).to_have_value(re.compile("#1971c2"))
@@ -317,6 +320,9 @@ def test_subscribe_in_an_embedded_widget(visit: Any, servers: Servers, app_state
     frame.fill("#sub-code", "zzzz" if _code(app_state, phone) != "ZZZZ" else "yyyy")
     frame.click("#subscribe form[data-step=confirm] button")
     expect(frame.locator("#sub-status")).to_contain_text("tries left")
+    if javascript:  # back in the code field, to type it again, the words read out with it
+        expect(frame.locator("#sub-code")).to_be_focused()
+        expect(frame.locator("#sub-code")).to_have_attribute("aria-describedby", "sub-status")
     frame.fill("#sub-code", _code(app_state, phone).lower())
     frame.click("#subscribe form[data-step=confirm] button")
     expect(frame.locator("#sub-status")).to_contain_text("Done!")

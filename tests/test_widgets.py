@@ -231,7 +231,12 @@ async def test_customize_page_works_as_a_plain_form(tmp_path: Path) -> None:
         assert "data-group=&#34;cricketbuzz&#34;" in html or 'data-group="cricketbuzz"' in html
         assert "This group doesn" not in html
         missing = (await env.client.get("/?group=nosuchgroup")).text
-        assert "This group doesn&#39;t exist or it&#39;s a private group." in missing
+        assert "There is no public GupShup group by that name." in missing
+        assert 'src="/widget/groups/nosuchgroup"' in missing  # the preview shows the error
+        private = (await env.client.get("/?group=hush")).text
+        assert "That group is private" in private
+        empty = (await env.client.get("/?group=")).text
+        assert "Type the name of a GupShup group" in empty
         body = (await env.client.get("/?group=shayari&theme=dark",
                                      headers={"Accept": "application/json"})).json()
         assert body["problem"] is None and "data-theme=\"dark\"" in body["snippets"]["script"]

@@ -46,22 +46,29 @@ def snippets(base: str, group: str, options: Options) -> dict[str, str]:
     return {"script": script, "iframe": iframe, "url": url}
 
 
+PROBLEMS = {
+    "empty": "Type the name of a GupShup group: the part after gupshup.com/ in its address.",
+    "group_not_found": "There is no public GupShup group by that name.",
+    "private_group": "That group is private: its messages can't be shown on a blog.",
+}
+
+
 async def _check(data: GroupData, group: str, lang: str) -> str | None:
-    """None when the group can be shown, else the words to say why not."""
+    """None when the group can be shown, else the words to say precisely why not."""
+    if not group:
+        return PROBLEMS["empty"]
     if not GROUP_NAME.fullmatch(group):
         return strings(lang)["bad_name"]
     try:
         await data.info(group)
     except UpstreamError as error:
-        code = error_code(error)
-        return strings(lang)["not_found" if code in ("group_not_found", "private_group")
-                             else "unavailable"]
+        return PROBLEMS.get(error_code(error), strings(lang)["unavailable"])
     return None
 
 
 async def customize(request: Request) -> Response:
     options = Options.parse(request.query_params)
-    group = request.query_params.get("group", "jumpy").strip()[:64] or "jumpy"
+    group = request.query_params.get("group", "jumpy").strip()[:64]
     data: GroupData = request.app.state.data
     problem = await _check(data.seen_by(visitor(request)), group, "en")
     base = base_url(request)

@@ -3,7 +3,21 @@
 (function () {
   "use strict";
   var doc = document, section = doc.getElementById("subscribe"), timer = 0;
-  if (!section || !window.fetch || !window.DOMParser) return;
+  if (!section) return;
+  if (window.origin === "null") {
+    /* A sandbox without our own origin (WordPress frames untrusted embeds so): neither the
+       form nor our requests can work here. Say so, and where it does work. */
+    var note = doc.createElement("p"), link = doc.createElement("a");
+    note.className = "status";
+    note.textContent = section.getAttribute("data-elsewhere") + " ";
+    link.href = link.textContent = section.getAttribute("data-url");
+    link.target = "_blank"; link.rel = "noopener";
+    note.appendChild(link);
+    Array.prototype.forEach.call(section.querySelectorAll("form, .status"), function (n) { n.remove(); });
+    section.appendChild(note);
+    return;
+  }
+  if (!window.fetch || !window.DOMParser) return;
 
   function countdown() {
     var b = section.querySelector("button[data-wait]");

@@ -6,10 +6,14 @@
   var lang = root.lang || "en";
   var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, {numeric: "auto"}) : null;
 
+  /* WordPress resizes an embed only when it speaks its own message, with the secret it
+     put in our URL's fragment (#?secret=…). */
+  var wpSecret = (/[#?&]secret=([A-Za-z0-9]{1,64})/.exec(location.hash) || [])[1];
   function report() {
     if (parent === window) return;
     var h = Math.ceil(doc.body.getBoundingClientRect().height);
     parent.postMessage({type: "gupshup:height", height: h}, "*");
+    if (wpSecret) parent.postMessage({message: "height", value: h, secret: wpSecret}, "*");
   }
   if (window.ResizeObserver) new ResizeObserver(report).observe(doc.body);
   addEventListener("load", report);

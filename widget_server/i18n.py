@@ -22,6 +22,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "public_title": "GupShup public stream",
         "public_desc": "What public groups are saying right now.",
         "subscribe": "Get these messages by SMS",
+        "subscribe_elsewhere": "This site shows the widget in a frame that cannot send "
+                               "forms. To get these messages by SMS, open:",
         "powered": "GupShup group on",
         "open": "Open on GupShup",
         "from_group": "in",
@@ -72,6 +74,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "public_title": "GupShup सार्वजनिक स्ट्रीम",
         "public_desc": "सार्वजनिक समूहों में अभी क्या कहा जा रहा है।",
         "subscribe": "ये संदेश SMS से पाएँ",
+        "subscribe_elsewhere": "यह साइट विजेट को ऐसे फ़्रेम में दिखाती है जो फ़ॉर्म नहीं भेज सकता। "
+                               "ये संदेश SMS से पाने के लिए यह पता खोलें:",
         "powered": "GupShup समूह",
         "open": "GupShup पर खोलें",
         "from_group": "समूह",

@@ -18,10 +18,9 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
-from widget_server.guard import GuardedH11
+from widget_server.guard import GuardedHttpTools
 from widget_server.settings import Settings
 
-MAX_HEADER_BYTES = 16 * 1024  # a request's line and headers; more is refused with 431
 SECRET_IN_QUERY = re.compile(r"((?:secret|token|key)[^=&]*)=[^&\s]*", re.IGNORECASE)
 
 
@@ -92,11 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _server_options(settings: Settings, access_log: bool) -> dict[str, Any]:
     """uvicorn believes `X-Forwarded-*` only from WIDGET_TRUSTED_PROXIES (by default it
     would from any local process), and bounds a request's head in size and time."""
-    GuardedH11.head_seconds = settings.header_timeout
+    GuardedHttpTools.head_seconds = settings.header_timeout
     logging.getLogger("uvicorn.access").addFilter(_NoSecretsInLog())
     return {"host": settings.host, "port": settings.port, "access_log": access_log,
-            "forwarded_allow_ips": list(settings.trusted_proxies), "http": GuardedH11,
-            "h11_max_incomplete_event_size": MAX_HEADER_BYTES}
+            "forwarded_allow_ips": list(settings.trusted_proxies), "http": GuardedHttpTools}
 
 
 class _NoSecretsInLog(logging.Filter):
@@ -178,7 +176,7 @@ def worker_app() -> ASGIApp:
     """One worker's app (`--workers`), from the environment the parent wrote."""
     from widget_server.app import create_app
     settings = Settings.from_env()
-    GuardedH11.head_seconds = settings.header_timeout  # in this worker's process
+    GuardedHttpTools.head_seconds = settings.header_timeout  # in this worker's process
     return create_app(settings)
 
 

@@ -1,33 +1,48 @@
-"""uvicorn's h11 protocol with a deadline for each request's head: a client that sends its
-request line and headers slower than that (one endless header line, a trickle) is cut off,
-so it holds neither memory (h11 bounds the head's size) nor a connection for long."""
+"""uvicorn's httptools protocol (its fast one) with bounds on each request's head: a client
+that sends its request line and headers slower than `head_seconds` (a trickle), or more
+than `head_bytes` of them (one endless header line), is cut off, so it holds neither
+memory nor a connection for long."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEAD_SECONDS = 10.0
+HEAD_BYTES = 16 * 1024
+_TOO_LARGE = (b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n"
+              b"connection: close\r\n\r\n")
 
 
-class GuardedH11(H11Protocol):
+class GuardedHttpTools(HttpToolsProtocol):
     head_seconds = HEAD_SECONDS
+    head_bytes = HEAD_BYTES
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._head_timer: asyncio.TimerHandle | None = None
+        self._in_head, self._head_seen = True, 0
         self._arm()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self.cycle is not None and not self.cycle.response_complete:
-            self._disarm()  # a whole head arrived: the request is under way
+        if self._in_head:  # still no end of the head after all that arrived
+            self._head_seen += len(data)
+            if self._head_seen > self.head_bytes and not self.transport.is_closing():
+                self.transport.write(_TOO_LARGE)
+                self.transport.close()
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._disarm()  # a whole head arrived: the request is under way
+        super().on_headers_complete()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        self._arm()  # the next request's head has the same deadline
+        self._in_head, self._head_seen = True, 0
+        self._arm()  # the next request's head has the same bounds
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -43,5 +58,5 @@ class GuardedH11(H11Protocol):
             self._head_timer = None
 
     def _too_slow(self) -> None:
-        if self.cycle is None or self.cycle.response_complete:
+        if self._in_head:
             self.transport.close()

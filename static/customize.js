@@ -15,8 +15,9 @@
         if (mine !== asked) return;
         check.textContent = body.problem || "\u2713 Group found";
         check.className = body.problem ? "check" : "check ok";
-        ["script", "iframe", "url"].forEach(function (k) {
-          document.getElementById("snippet-" + k).value = body.snippets[k] || "";
+        document.getElementById("option-warnings").textContent = (body.warnings || []).join(" ");
+        Array.prototype.forEach.call(document.querySelectorAll("textarea[id^=snippet-]"), function (t) {
+          t.value = body.snippets[t.id.slice(8)] || "";
         });
         var src = body.preview || "about:blank";  /* what the snippet shows, errors too */
         if (preview.getAttribute("src") !== src) {

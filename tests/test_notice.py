@@ -58,3 +58,17 @@ async def test_oembed_discovery_carries_the_pages_options(tmp_path: Path) -> Non
         assert options["theme"] == ["dark"] and options["lang"] == ["hi"]
         embed = (await env.client.get("/oembed", params={"url": url})).json()
         assert "count=3" in embed["html"] and "lang=hi" in embed["html"]
+
+
+async def test_the_page_offers_every_snippet_and_says_what_it_changed(tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        body = (await env.client.get("/?group=jumpy&color=red&count=50",
+                                     headers={"Accept": "application/json"})).json()
+        kinds = body["snippets"]
+        assert set(kinds) == {"script", "iframe", "url", "hugo", "jekyll", "public", "feed"}
+        assert "<noscript><iframe" in kinds["script"]  # readers without JavaScript too
+        assert kinds["feed"].endswith("/feeds/groups/jumpy.atom")
+        assert any("red" in w for w in body["warnings"])
+        assert any("50" in w and "showing 5" in w for w in body["warnings"])
+        page = (await env.client.get("/?group=jumpy&color=red")).text
+        assert "is not a colour" in page and "file://" in page

@@ -5,6 +5,7 @@ It works as a plain GET form without JavaScript; `customize.js` makes it live.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
 from urllib.parse import quote
 
@@ -16,7 +17,7 @@ from widget_server.http import error_code
 from widget_server.i18n import strings
 from widget_server.net import visitor
 from widget_server.options import Options
-from widget_server.palette import DEFAULT_COLOR
+from widget_server.palette import DEFAULT_COLOR, HEX
 from widget_server.render import Renderer
 from widget_server.security import page_response
 from widget_server.upstream.errors import UpstreamError
@@ -27,8 +28,9 @@ PRESETS = [("Saffron", DEFAULT_COLOR), ("Ocean", "#1971c2"), ("Leaf", "#2f9e44")
 
 
 def snippets(base: str, group: str, options: Options) -> dict[str, str]:
-    """The three ways to embed: a script tag, a plain iframe, and the widget URL; none
-    for a name that is not a group name (a snippet must never carry markup)."""
+    """Every way to embed: a script tag (with an iframe for readers without JavaScript),
+    a plain iframe, the widget URL, Hugo and Jekyll, the public stream and the Atom feed;
+    none for a name that is not a group name (a snippet must never carry markup)."""
     if not GROUP_NAME.fullmatch(group):
         return {}
     query = options.query()
@@ -41,9 +43,17 @@ def snippets(base: str, group: str, options: Options) -> dict[str, str]:
                         ("lang", options.lang if options.lang != "en" else "")):
         if value:
             attrs.append(f'data-{name}="{escape(value)}"')
-    script = f'<script src="{base}/embed.js" {" ".join(attrs)} async></script>'
     iframe = iframe_html(url, f"GupShup group {group}", options.height())
-    return {"script": script, "iframe": iframe, "url": url}
+    script = (f'<script src="{base}/embed.js" {" ".join(attrs)} async></script>\n'
+              f"<noscript>{iframe}</noscript>")
+    color = escape(options.color)
+    return {
+        "script": script, "iframe": iframe, "url": url,
+        "hugo": f'{{{{< gupshup group="{group}" color="{color}" >}}}}',
+        "jekyll": f'{{% include gupshup.html group="{group}" color="{color}" %}}',
+        "public": f'<script src="{base}/embed.js" data-stream="public" async></script>',
+        "feed": f"{base}/feeds/groups/{quote(group)}.atom",
+    }
 
 
 PROBLEMS = {
@@ -66,20 +76,37 @@ async def _check(data: GroupData, group: str, lang: str) -> str | None:
     return None
 
 
+def adjusted(params: Mapping[str, str], options: Options) -> list[str]:
+    """What the page had to change in what was asked, in words (never silently)."""
+    said = []
+    color = params.get("color", "").strip()
+    if color and not HEX.fullmatch(color):
+        said.append(f"“{color[:20]}” is not a colour like #1971c2: the default is used.")
+    count = params.get("count", "").strip()
+    if count and count != str(options.count):
+        said.append(f"{count[:6]} messages can't be shown (1 to 15): showing "
+                    f"{options.count}.")
+    return said
+
+
 async def customize(request: Request) -> Response:
     options = Options.parse(request.query_params)
+    warnings = adjusted(request.query_params, options)
     group = request.query_params.get("group", "jumpy").strip()[:64]
     data: GroupData = request.app.state.data
     problem = await _check(data.seen_by(visitor(request)), group, "en")
     base = base_url(request)
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"problem": problem, "snippets": snippets(base, group, options),
+        return JSONResponse({"problem": problem, "warnings": warnings,
+                             "snippets": snippets(base, group, options),
                              "preview": snippets("", group, options).get("url"),
                              "height": options.height()},
                             headers={"Cache-Control": "no-store", "Vary": "Accept"})
     renderer: Renderer = request.app.state.renderer
-    page = renderer.render(("customize", base, group, options, problem), "index.html",
+    page = renderer.render(("customize", base, group, options, problem, tuple(warnings)),
+                           "index.html",
                            lambda: {"o": options, "group": group, "problem": problem,
+                                    "warnings": warnings,
                                     "presets": PRESETS, "snippets": snippets(base, group, options),
                                     "preview": snippets("", group, options).get("url")})
     return page_response(request, page, frames=True, ancestors="'self'",

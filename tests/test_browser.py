@@ -27,6 +27,7 @@ from widget_server.app import create_app
 from widget_server.gupshup.accounts import login_rand
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE
 from widget_server.settings import Settings
+from widget_server.views.customize import PRESETS
 
 pytestmark = pytest.mark.browser
 HOSTILE = [
@@ -353,3 +354,59 @@ def test_a_wordpress_embed_resizes_and_says_where_to_subscribe(visit: Any,
         r"/widget/groups/jumpy\?.*subscribe=1"))
     assert frame.locator("#subscribe form").count() == 0
     seen.page.screenshot(path=str(ARTIFACTS / "wordpress.png"), full_page=True)
+
+
+AXE_COLORS = [c for _, c in PRESETS] + ["#fff3bf", "#0b1d51"]  # and a pale, a dark accent
+
+
+def _axe(page: Page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]]
+
+
+@pytest.mark.parametrize("color", AXE_COLORS)
+def test_no_accessibility_violations_in_any_colour(visit: Any, servers: Servers,
+                                                   color: str) -> None:
+    seen = visit(servers.widgets + "/")
+    page = seen.page
+    quoted = color.replace("#", "%23")
+    for theme in ("light", "dark"):
+        page.goto(f"{servers.widgets}/widget/groups/jumpy?subscribe=1&theme={theme}"
+                  f"&color={quoted}")
+        assert _axe(page) == [], (color, theme)
+        page.goto(f"{servers.widgets}/widget/groups/nosuchgroup?theme={theme}&color={quoted}")
+        assert _axe(page) == [], (color, theme, "error")
+    page.goto(f"{servers.widgets}/widget/public?color={quoted}")
+    assert _axe(page) == [], (color, "public")
+    page.goto(f"{servers.widgets}/?group=jumpy&color={quoted}")
+    assert _axe(page) == [], (color, "/")
+
+
+def _rgb(css: str) -> str:
+    r, g, b = (int(float(n)) for n in re.findall(r"[\d.]+", css)[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+@pytest.mark.parametrize(("color", "theme"), [("#fff3bf", "light"), ("#0b1d51", "dark"),
+                                              ("#c2410c", "light"), ("#c2410c", "dark")])
+def test_computed_borders_and_focus_rings_reach_three_to_one(visit: Any, servers: Servers,
+                                                             color: str, theme: str) -> None:
+    from widget_server.palette import contrast
+
+    seen = visit(f"{servers.widgets}/widget/groups/jumpy?subscribe=1&theme={theme}"
+                 f"&color={color.replace('#', '%23')}")
+    page = seen.page
+    style = "([s, p]) => getComputedStyle(document.querySelector(s))[p]"
+    field = _rgb(page.evaluate(style, ["#sub-phone", "borderTopColor"]))
+    panel = _rgb(page.evaluate(style, ["#subscribe", "backgroundColor"]))
+    card = _rgb(page.evaluate(style, [".gs", "borderTopColor"]))
+    page_bg = _rgb(page.evaluate(style, ["body", "backgroundColor"]))
+    header = _rgb(page.evaluate(style, [".head", "backgroundColor"]))
+    assert contrast(field, panel) >= 3 and contrast(card, page_bg) >= 3
+    assert contrast(header, page_bg) >= 3
+    page.focus("#sub-phone")
+    ring = _rgb(page.evaluate(style, ["#sub-phone", "outlineColor"]))
+    assert contrast(ring, panel) >= 3
+    page.screenshot(path=str(ARTIFACTS / f"contrast-{color[1:]}-{theme}.png"), full_page=True)

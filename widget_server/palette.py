@@ -13,6 +13,7 @@ from dataclasses import dataclass
 HEX = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 DEFAULT_COLOR = "#c2410c"
 AA = 4.5
+NON_TEXT = 3.0
 RGB = tuple[float, float, float]
 
 
@@ -53,18 +54,29 @@ def _mix(color: str, target: str, amount: float) -> str:
                  a[2] + (b[2] - a[2]) * amount))
 
 
-def readable_on(background: str, color: str) -> str:
-    """`color` moved towards black or white, as little as needed for 4.5:1 on `background`."""
+def readable_on(background: str, color: str, ratio: float = AA) -> str:
+    """`color` moved towards black or white, as little as needed for `ratio` on
+    `background`."""
     target = "#000000" if luminance(background) > 0.18 else "#ffffff"
-    for step in range(21):
-        candidate = _mix(color, target, step / 20)
-        if contrast(candidate, background) >= AA:
+    for step in range(41):
+        candidate = _mix(color, target, step / 40)
+        if contrast(candidate, background) >= ratio:
             return candidate
     return target
 
 
+def _on_both(color: str, first: str, second: str, ratio: float = AA) -> str:
+    """Readable on two surfaces at once (the page and the panels on it)."""
+    return readable_on(second, readable_on(first, color, ratio), ratio)
+
+
 @dataclass(frozen=True)
 class Palette:
+    """Every text reaches AA (4.5:1) on every surface it sits on (the page `bg` and the
+    panels' `surface`); borders and focus rings reach 3:1 (WCAG 1.4.11); errors have a
+    colour of their own, never the brand's; the accent stays 3:1 from the page, so the
+    card never dissolves into it."""
+
     accent: str
     on_accent: str
     bg: str
@@ -73,20 +85,37 @@ class Palette:
     border: str
     surface: str
     link: str
+    error: str
 
     def css(self) -> str:
         return ";".join(f"--{name.replace('_', '-')}:{value}"
                         for name, value in vars(self).items())
 
 
+def _palette(chosen: str, bg: str, fg: str, muted: str, tint: float, error: str) -> Palette:
+    accent = readable_on(bg, chosen, NON_TEXT)
+    on_accent = max(("#ffffff", "#000000"), key=lambda t: contrast(t, accent))
+    surface = _mix(accent, bg, tint)
+    return Palette(accent, on_accent, bg, _on_both(fg, bg, surface),
+                   _on_both(muted, bg, surface),
+                   _on_both(_mix(accent, bg, 0.5), bg, surface, NON_TEXT), surface,
+                   _on_both(accent, bg, surface), _on_both(error, bg, surface))
+
+
 def palettes(color: str) -> tuple[Palette, Palette]:
     """The light and the dark palette for an accent colour."""
-    accent = parse_color(color)
-    on_accent = max(("#ffffff", "#000000"), key=lambda t: contrast(t, accent))
-    light = Palette(accent, on_accent, "#ffffff", "#1c1c1e", "#5f6368",
-                    _mix(accent, "#ffffff", 0.75), _mix(accent, "#ffffff", 0.93),
-                    readable_on("#ffffff", accent))
-    dark = Palette(accent, on_accent, "#16171a", "#ececf1", "#a8abb3",
-                   _mix(accent, "#16171a", 0.6), _mix(accent, "#16171a", 0.85),
-                   readable_on("#16171a", accent))
-    return light, dark
+    chosen = parse_color(color)
+    return (_palette(chosen, "#ffffff", "#1c1c1e", "#5f6368", 0.93, "#c92a2a"),
+            _palette(chosen, "#16171a", "#ececf1", "#a8abb3", 0.85, "#ff8787"))
+
+
+def adjustments(color: str) -> list[str]:
+    """In words, where the widget could not use the chosen colour as it is."""
+    chosen = parse_color(color)
+    light, dark = palettes(chosen)
+    said = []
+    for theme, palette in (("light", light), ("dark", dark)):
+        if palette.accent != chosen:
+            said.append(f"{chosen} is too close to the {theme} page to stand out: in the "
+                        f"{theme} theme the widget uses {palette.accent} instead.")
+    return said

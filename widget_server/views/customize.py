@@ -17,7 +17,7 @@ from widget_server.http import error_code
 from widget_server.i18n import strings
 from widget_server.net import visitor
 from widget_server.options import Options
-from widget_server.palette import DEFAULT_COLOR, HEX
+from widget_server.palette import DEFAULT_COLOR, HEX, adjustments
 from widget_server.render import Renderer
 from widget_server.security import page_response
 from widget_server.upstream.errors import UpstreamError
@@ -82,6 +82,7 @@ def adjusted(params: Mapping[str, str], options: Options) -> list[str]:
     color = params.get("color", "").strip()
     if color and not HEX.fullmatch(color):
         said.append(f"“{color[:20]}” is not a colour like #1971c2: the default is used.")
+    said += adjustments(options.color)
     count = params.get("count", "").strip()
     if count and count != str(options.count):
         said.append(f"{count[:6]} messages can't be shown (1 to 15): showing "

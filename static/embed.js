@@ -9,8 +9,12 @@
   f.title = a.title || "GupShup " + (pub ? "public stream" : "group " + a.group);
   f.loading = "lazy";
   f.setAttribute("scrolling", "no");
+  /* The first guess, by the width it will have (narrow frames wrap more), so the page
+     hardly moves when the widget reports its real height. */
+  var narrow = (s.parentNode.clientWidth || 600) < 420;
   f.style.cssText = "display:block;width:100%;border:0;overflow:hidden;height:" +
-    (150 + 66 * (n > 0 && n < 16 ? n : 5) + (/^(1|true|yes|on)$/i.test(a.subscribe || "") ? 200 : 0)) + "px";
+    (150 + (narrow ? 78 : 60) * (n > 0 && n < 16 ? n : 5) +
+     (/^(1|true|yes|on)$/i.test(a.subscribe || "") ? (narrow ? 188 : 170) : 0)) + "px";
   s.parentNode.insertBefore(f, s.nextSibling);
   w.addEventListener("message", function (e) {
     var m = e.data;

@@ -57,5 +57,6 @@ class Options:
         return urlencode(pairs)
 
     def height(self) -> int:
-        """About the height the widget will take, so the frame does not jump."""
-        return 150 + 66 * self.count + (200 if self.subscribe else 0)
+        """The height a fixed frame needs on a phone (where text wraps most), so that
+        nothing is cut off without the loader's resizing: a little room on wider pages."""
+        return 150 + 78 * self.count + (188 if self.subscribe else 0)

@@ -43,6 +43,17 @@
   function times() { Array.prototype.forEach.call(doc.querySelectorAll("time[datetime]"), relative); }
   times();
 
+  /* The feed is one tab stop; arrow keys (and Page Up/Down, as the ARIA feed pattern has
+     it) move between its messages, so a reader reaches the form without tabbing through
+     every message. */
+  if (feed) feed.addEventListener("keydown", function (e) {
+    var all = Array.prototype.slice.call(feed.querySelectorAll(".msg"));
+    var at = all.indexOf(doc.activeElement), step = {ArrowDown: 1, PageDown: 1, ArrowUp: -1, PageUp: -1}[e.key];
+    if (!step || !all.length) return;
+    e.preventDefault();
+    all[Math.max(0, Math.min(all.length - 1, at < 0 ? 0 : at + step))].focus();
+  });
+
   if (!feed || feed.getAttribute("data-live") !== "1" || !window.fetch) return;
   var showGroup = !doc.querySelector(".head .meta");
   var label = (doc.querySelector(".grp") || {}).firstChild;
@@ -50,7 +61,7 @@
 
   function article(m) {
     var a = doc.createElement("article"), p = doc.createElement("p"), meta = doc.createElement("p"), t = doc.createElement("time");
-    a.className = "msg new"; a.tabIndex = 0; a.setAttribute("data-id", m.id);
+    a.className = "msg new"; a.tabIndex = -1; a.setAttribute("data-id", m.id);
     p.className = "text"; p.textContent = m.text;
     meta.className = "meta";
     if (showGroup) {

@@ -410,3 +410,19 @@ def test_computed_borders_and_focus_rings_reach_three_to_one(visit: Any, servers
     ring = _rgb(page.evaluate(style, ["#sub-phone", "outlineColor"]))
     assert contrast(ring, panel) >= 3
     page.screenshot(path=str(ARTIFACTS / f"contrast-{color[1:]}-{theme}.png"), full_page=True)
+
+
+def test_the_feed_is_one_tab_stop_with_arrow_keys(visit: Any, servers: Servers) -> None:
+    seen = visit(f"{servers.widgets}/widget/groups/jumpy?subscribe=1&count=5")
+    page = seen.page
+    tabs = 0
+    while page.evaluate("document.activeElement && document.activeElement.id") != "sub-phone":
+        page.keyboard.press("Tab")
+        tabs += 1
+        assert tabs <= 4, "the phone field is more than four Tabs away"
+    page.focus(".feed")
+    page.keyboard.press("ArrowDown")
+    first = page.evaluate("document.activeElement.getAttribute('data-id')")
+    page.keyboard.press("ArrowDown")
+    second = page.evaluate("document.activeElement.getAttribute('data-id')")
+    assert first and second and first != second

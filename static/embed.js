@@ -15,7 +15,13 @@
   f.style.cssText = "display:block;width:100%;border:0;overflow:hidden;height:" +
     (150 + (narrow ? 78 : 60) * (n > 0 && n < 16 ? n : 5) +
      (/^(1|true|yes|on)$/i.test(a.subscribe || "") ? (narrow ? 188 : 170) : 0)) + "px";
-  s.parentNode.insertBefore(f, s.nextSibling);
+  var slot = s.previousElementSibling;
+  if (slot && slot.hasAttribute("data-gupshup-slot")) {  /* the snippet kept the room */
+    f.style.height = getComputedStyle(slot).height;
+    slot.replaceWith(f);
+  } else {
+    s.parentNode.insertBefore(f, s.nextSibling);
+  }
   w.addEventListener("message", function (e) {
     var m = e.data;
     if (!m) return;

@@ -41,8 +41,23 @@ def host_app(widgets: str) -> Starlette:
                      'marginheight="0" scrolling="no" class="wp-embedded-content"></iframe>'
                      + WP_EMBED)
 
+    async def snippet(request: Request) -> HTMLResponse:
+        """The script snippet exactly as the customization page gives it."""
+        import httpx
+        answer = httpx.get(widgets + "/", params=dict(request.query_params),
+                           headers={"Accept": "application/json"})
+        return _page(answer.json()["snippets"]["script"] + CLS_PROBE)
+
     return Starlette(routes=[Route("/script", script), Route("/iframe", iframe),
-                             Route("/wordpress", wordpress)])
+                             Route("/wordpress", wordpress), Route("/snippet", snippet)])
+
+
+CLS_PROBE = """<script>
+window.__cls = 0;
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) { if (!e.hadRecentInput) window.__cls += e.value; });
+}).observe({type: "layout-shift", buffered: true});
+</script>"""
 
 
 WP_EMBED = """<script>

@@ -426,3 +426,34 @@ def test_the_feed_is_one_tab_stop_with_arrow_keys(visit: Any, servers: Servers) 
     page.keyboard.press("ArrowDown")
     second = page.evaluate("document.activeElement.getAttribute('data-id')")
     assert first and second and first != second
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("subscribe", [False, True])
+def test_the_snippet_keeps_the_room_and_the_page_hardly_moves(
+        visit: Any, servers: Servers, width: int, subscribe: bool) -> None:
+    seen = visit(f"{servers.host}/snippet?group=jumpy&subscribe={str(subscribe).lower()}",
+                 viewport={"width": width, "height": 900})
+    frame = _widget_frame(seen.page, 5)
+    seen.page.wait_for_timeout(1500)  # the widget has reported its height by now
+    cls = seen.page.evaluate("window.__cls")
+    height = int(float(seen.page.evaluate(
+        "getComputedStyle(document.querySelector('iframe')).height")[:-2]))
+    content = frame.evaluate("Math.ceil(document.body.getBoundingClientRect().height)")
+    assert abs(height - content) <= 2  # neither clipped nor padded
+    assert cls < 0.02, cls
+    seen.page.screenshot(path=str(ARTIFACTS / f"snippet-{width}-{subscribe}.png"),
+                         full_page=True)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_readers_without_javascript_get_the_whole_widget(visit: Any, servers: Servers,
+                                                         width: int) -> None:
+    seen = visit(f"{servers.host}/snippet?group=jumpy&subscribe=true",
+                 viewport={"width": width, "height": 900}, java_script_enabled=False)
+    frame = _widget_frame(seen.page, 5)
+    height = int(seen.page.locator("iframe").get_attribute("height") or 0)
+    content = frame.evaluate("Math.ceil(document.body.getBoundingClientRect().height)")
+    assert content <= height  # nothing cut off: the fallback is tall enough for a phone
+    expect(frame.locator("#sub-phone")).to_be_visible()
+    seen.page.screenshot(path=str(ARTIFACTS / f"snippet-nojs-{width}.png"), full_page=True)

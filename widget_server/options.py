@@ -56,7 +56,16 @@ class Options:
         pairs.update({k: v for k, v in extra.items() if v})
         return urlencode(pairs)
 
-    def height(self) -> int:
-        """The height a fixed frame needs on a phone (where text wraps most), so that
-        nothing is cut off without the loader's resizing: a little room on wider pages."""
-        return 150 + 78 * self.count + (188 if self.subscribe else 0)
+    def height(self, narrow: bool = True) -> int:
+        """About the height the widget takes, narrow (under 420 px, where text wraps most:
+        what a fixed frame needs so that nothing is cut off on a phone) or wide."""
+        if narrow:
+            return 150 + 78 * self.count + (188 if self.subscribe else 0)
+        return 150 + 60 * self.count + (170 if self.subscribe else 0)
+
+    def reserve_css(self) -> str:
+        """A height for the space the loader will fill, by the width it will have (a
+        container query): the page does not move when the widget arrives."""
+        narrow, wide = self.height(True), self.height(False)
+        return (f"min-height:max({wide}px,min({narrow}px,"
+                f"calc({narrow}px - (100cqw - 419px) * 1000)))")

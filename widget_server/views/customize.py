@@ -44,8 +44,10 @@ def snippets(base: str, group: str, options: Options) -> dict[str, str]:
         if value:
             attrs.append(f'data-{name}="{escape(value)}"')
     iframe = iframe_html(url, f"GupShup group {group}", options.height())
-    script = (f'<script src="{base}/embed.js" {" ".join(attrs)} async></script>\n'
-              f"<noscript>{iframe}</noscript>")
+    # The room kept for the widget holds the iframe for readers without JavaScript.
+    script = (f'<div style="container-type:inline-size"><div data-gupshup-slot '
+              f'style="{options.reserve_css()}"><noscript>{iframe}</noscript></div>\n'
+              f'<script src="{base}/embed.js" {" ".join(attrs)} async></script></div>')
     color = escape(options.color)
     return {
         "script": script, "iframe": iframe, "url": url,

@@ -402,7 +402,7 @@ def test_computed_borders_and_focus_rings_reach_three_to_one(visit: Any, servers
     field = _rgb(page.evaluate(style, ["#sub-phone", "borderTopColor"]))
     panel = _rgb(page.evaluate(style, ["#subscribe", "backgroundColor"]))
     card = _rgb(page.evaluate(style, [".gs", "borderTopColor"]))
-    page_bg = _rgb(page.evaluate(style, ["body", "backgroundColor"]))
+    page_bg = _rgb(page.evaluate(style, [".gs", "backgroundColor"]))  # the card's page
     header = _rgb(page.evaluate(style, [".head", "backgroundColor"]))
     assert contrast(field, panel) >= 3 and contrast(card, page_bg) >= 3
     assert contrast(header, page_bg) >= 3
@@ -457,3 +457,31 @@ def test_readers_without_javascript_get_the_whole_widget(visit: Any, servers: Se
     assert content <= height  # nothing cut off: the fallback is tall enough for a phone
     expect(frame.locator("#sub-phone")).to_be_visible()
     seen.page.screenshot(path=str(ARTIFACTS / f"snippet-nojs-{width}.png"), full_page=True)
+
+
+def test_a_short_code_gets_the_widgets_own_words(visit: Any, servers: Servers) -> None:
+    seen = visit(f"{servers.host}/script?group=mumbaifood&subscribe=true&lang=hi&count=2")
+    frame = _widget_frame(seen.page, 2)
+    frame.fill("#sub-phone", "9819535733")
+    frame.click("#subscribe button[type=submit]")
+    expect(frame.locator("#sub-code")).to_be_visible()
+    frame.fill("#sub-code", "AB")
+    frame.click("#subscribe form[data-step=confirm] button")
+    expect(frame.locator("#sub-status")).to_contain_text("कोड 4 अक्षरों")  # not the browser's
+    expect(frame.locator("#sub-code")).to_be_focused()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_widget_on_a_foreign_blog(visit: Any, servers: Servers, width: int,
+                                      theme: str) -> None:
+    seen = visit(f"{servers.host}/snippet?group=cricketbuzz&theme={theme}&subscribe=true",
+                 viewport={"width": width, "height": 900}, color_scheme=theme)
+    frame = _widget_frame(seen.page, 1)
+    assert frame.evaluate("document.documentElement.dataset.theme") == theme
+    height = int(float(seen.page.evaluate(
+        "getComputedStyle(document.querySelector('iframe')).height")[:-2]))
+    assert abs(height - frame.evaluate(
+        "Math.ceil(document.body.getBoundingClientRect().height)")) <= 2
+    seen.page.screenshot(path=str(ARTIFACTS / f"blog-{width}-{theme}.png"), full_page=True)
+    _only_our_origins(seen, servers)

@@ -203,7 +203,7 @@ def test_iframe_snippet_works_with_javascript_off(visit: Any, servers: Servers) 
 def test_dark_mode_follows_the_system_and_the_host_page(visit: Any, servers: Servers) -> None:
     seen = visit(f"{servers.host}/script?group=jumpy&count=3", color_scheme="dark")
     frame = _widget_frame(seen.page, 3)
-    background = "document => getComputedStyle(document.body).backgroundColor"
+    background = "document => getComputedStyle(document.querySelector('.gs')).backgroundColor"
     assert frame.evaluate(f"({background})(document)") == "rgb(22, 23, 26)"
     seen.page.screenshot(path=str(ARTIFACTS / "widget-dark.png"), full_page=True)
     seen.page.emulate_media(color_scheme="light")  # live, without reload
@@ -485,3 +485,22 @@ def test_the_widget_on_a_foreign_blog(visit: Any, servers: Servers, width: int,
         "Math.ceil(document.body.getBoundingClientRect().height)")) <= 2
     seen.page.screenshot(path=str(ARTIFACTS / f"blog-{width}-{theme}.png"), full_page=True)
     _only_our_origins(seen, servers)
+
+
+def test_the_poll_shows_the_notice_only_while_gupshup_fails(visit: Any,
+                                                            servers: Servers) -> None:
+    seen = visit(f"{servers.widgets}/widget/groups/jumpy?count=2")
+    page = seen.page
+    expect(page.locator(".note")).to_have_count(0)  # due for a refresh or not: no notice
+    answer = httpx.get(f"{servers.widgets}/api/groups/jumpy/messages?range=2").json()
+
+    def failing(value: bool) -> None:
+        page.unroute("**/api/groups/jumpy/messages*")
+        page.route("**/api/groups/jumpy/messages*", lambda route: route.fulfill(
+            json={**answer, "failing": value}))
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # a poll
+
+    failing(True)
+    expect(page.locator(".note")).to_contain_text("isn't answering")
+    failing(False)
+    expect(page.locator(".note")).to_have_count(0)  # cleared when GupShup answers

@@ -235,6 +235,7 @@ async def test_customize_page_works_as_a_plain_form(tmp_path: Path) -> None:
         assert 'src="/widget/groups/nosuchgroup"' in missing  # the preview shows the error
         private = (await env.client.get("/?group=hush")).text
         assert "That group is private" in private
+        assert "switched off" in (await env.client.get("/?group=oldnews")).text
         empty = (await env.client.get("/?group=")).text
         assert "Type the name of a GupShup group" in empty
         body = (await env.client.get("/?group=shayari&theme=dark",

@@ -38,11 +38,13 @@ class Group:
     posts: int
     created: datetime | None
     last_post: datetime | None
+    disabled: bool = False  # only some upstreams say so (the local GupShup does)
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "description": self.description,
+        body = {"name": self.name, "title": self.title, "description": self.description,
                 "public": self.public, "members": self.members, "posts": self.posts,
                 "created": _iso(self.created), "lastPost": _iso(self.last_post)}
+        return {**body, "disabled": True} if self.disabled else body
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,4 +121,5 @@ def group(body: dict[str, Any]) -> Group:
         raise Unavailable("upstream info has no group")
     return Group(_text(data, "name"), _text(data, "title", ""), _text(data, "description", ""),
                  _bool(data.get("public")), _int(data, "members"), _int(data, "posts"),
-                 _time(data.get("created")), _time(data.get("lastPost")))
+                 _time(data.get("created")), _time(data.get("lastPost")),
+                 _bool(data.get("disabled")))

@@ -62,6 +62,8 @@ PROBLEMS = {
     "empty": "Type the name of a GupShup group: the part after gupshup.com/ in its address.",
     "group_not_found": "There is no public GupShup group by that name.",
     "private_group": "That group is private: its messages can't be shown on a blog.",
+    "disabled": "That group has been switched off: its messages show, but nobody can "
+                "subscribe to it.",
 }
 
 
@@ -72,10 +74,10 @@ async def _check(data: GroupData, group: str, lang: str) -> str | None:
     if not GROUP_NAME.fullmatch(group):
         return strings(lang)["bad_name"]
     try:
-        await data.info(group)
+        info = await data.info(group)
     except UpstreamError as error:
         return PROBLEMS.get(error_code(error), strings(lang)["unavailable"])
-    return None
+    return PROBLEMS["disabled"] if info.value.disabled else None
 
 
 def adjusted(params: Mapping[str, str], options: Options) -> list[str]:

@@ -25,7 +25,8 @@ _GROUP_OBJECT = {"type": "object", "required": ["name", "title", "public", "memb
                                 "members": {"type": "integer", "minimum": 0},
                                 "posts": {"type": "integer", "minimum": 0},
                                 "created": {"type": ["string", "null"]},
-                                "lastPost": {"type": ["string", "null"]}}}
+                                "lastPost": {"type": ["string", "null"]},
+                                "disabled": {"type": "boolean"}}}
 _FRESHNESS = {"fetched": _TIME, "stale": {"type": "boolean"},
               "failing": {"type": "boolean"}}
 _ERROR = {"type": "object", "required": ["error"], "properties": {"error": {

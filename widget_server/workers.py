@@ -60,9 +60,6 @@ class Workers:
                 log.warning("%s works again", name)
             state.healthy, backoff = True, FIRST_BACKOFF
 
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
-
     async def stop(self, grace: float) -> None:
         """No new step starts; the ones under way get `grace` seconds, then are cancelled."""
         self._stopping.set()

@@ -50,9 +50,7 @@ class Entry:
     version: int = 0
     error: UpstreamError | None = None
     retry_at: float = 0.0  # no upstream attempt for this key before then
-    viewed: float = 0.0
-    views: int = 0
-    demand: Demand = field(default_factory=Demand)
+    demand: Demand = field(default_factory=Demand)  # its views, and how it changes
     fetch: Callable[[], Awaitable[Any]] | None = None  # how to refresh it unasked
 
     def took(self, value: Any, fetched: float) -> None:
@@ -61,6 +59,12 @@ class Entry:
             self.demand.refreshed(changed=value != self.value)
         self.value, self.fetched, self.error, self.retry_at = value, fetched, None, 0.0
         self.version += 1
+
+
+def _seen(entry: Entry, now: float, fetch: Callable[[], Awaitable[Any]]) -> None:
+    """A visitor asked for it: one more view, and how to refresh it unasked."""
+    entry.demand.viewed(now)
+    entry.fetch = fetch
 
 
 class SharedStore(Protocol):
@@ -118,10 +122,7 @@ class Cache:
         if entry is None and self._shared is not None:
             entry = await self._recall(self._shared, key)
         if entry is not None:
-            entry.viewed = now
-            entry.views += 1
-            entry.demand.viewed(now)
-            entry.fetch = fetch
+            _seen(entry, now, fetch)
             if entry.version:
                 return self._serve_cached(key, entry, fetch, now)
             if entry.error is not None and entry.retry_at > now:
@@ -133,9 +134,7 @@ class Cache:
                 raise TooManyMisses(refused[1])
         self._metrics.cache.labels(result="miss").inc()
         entry = await asyncio.shield(self._start(key, fetch))
-        entry.views += 1
-        entry.demand.viewed(now)
-        entry.fetch = fetch
+        _seen(entry, now, fetch)
         if not entry.version:
             if isinstance(entry.error, BudgetExhausted):  # fetched later, most wanted first
                 count, _ = self._wanted.get(key, (0, fetch))
@@ -183,7 +182,6 @@ class Cache:
 
     async def _refresh(self, key: str, fetch: Callable[[], Awaitable[T]]) -> Entry:
         entry = self._store.get(key) or Entry()
-        entry.viewed = max(entry.viewed, self._clock())
         if self._shared is None:
             await self._fetch(key, entry, fetch)
         else:

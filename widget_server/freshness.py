@@ -36,12 +36,14 @@ class Demand:
     """One key's view rate (views a second, decayed) and how its data has been changing."""
 
     rate: float = 0.0
-    at: float = 0.0
+    at: float = 0.0  # the last view
+    views: int = 0
     unchanged: int = 0  # refreshes in a row that brought the same data
 
     def viewed(self, now: float) -> None:
         self.rate = self.rate_at(now) + 1.0 / DECAY
         self.at = now
+        self.views += 1
 
     def rate_at(self, now: float) -> float:
         return self.rate * math.exp(-max(0.0, now - self.at) / DECAY)
@@ -87,8 +89,6 @@ class Tracked(Protocol):
     """What the planner reads of a cache entry."""
 
     version: int
-    views: int
-    viewed: float
     demand: Demand
 
 
@@ -109,8 +109,8 @@ class Planner:
         now = self._clock()
         if now - self._at >= 1.0:
             weights = {key: entry.demand.weight(now) for key, entry in self._entries()
-                       if entry.version and entry.views >= 2
-                       and entry.viewed >= now - self._horizon}
+                       if entry.version and entry.demand.views >= 2
+                       and entry.demand.at >= now - self._horizon}
             rate = self._rate()
             self._uniform = max(self._min_ttl, max(1, len(weights)) / rate)
             self._plan, self._at = intervals(weights, rate, self._min_ttl), now

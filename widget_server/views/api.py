@@ -18,11 +18,11 @@ from starlette.routing import Mount, Route
 from widget_server.bodies import Body, BodyCache, send_body
 from widget_server.cache import Served
 from widget_server.clock import iso8601
-from widget_server.groups import GROUP_NAME, MAX_FROM, PAGE, GroupData
+from widget_server.groups import GROUP_NAME, MAX_FROM, PAGE
 from widget_server.http import JSON, cache_control, error_code, error_status, json_bytes
-from widget_server.net import visitor
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
+from widget_server.views import group_data
 
 View = Callable[[Request], Awaitable[Response]]
 
@@ -58,11 +58,6 @@ def bool_param(request: Request, name: str, default: bool) -> bool:
     if raw in ("false", "0", "no"):
         return False
     raise BadRequest(f"'{name}' must be true or false.")
-
-
-def _data(request: Request) -> GroupData:
-    data: GroupData = request.app.state.data
-    return data.seen_by(visitor(request))
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str]) -> Response:
@@ -113,7 +108,7 @@ def _stream_payload(stream: Stream) -> dict[str, Any]:
 @api_view
 async def group_info(request: Request) -> Response:
     name = group_name(request)
-    served = await _data(request).info(name)
+    served = await group_data(request).info(name)
     return _answer(request, ("info", name.lower()), served,
                    lambda: {"group": served.value.as_json()})
 
@@ -123,7 +118,7 @@ async def group_messages(request: Request) -> Response:
     name = group_name(request)
     start = int_param(request, "from", 0, 0, MAX_FROM)
     count = int_param(request, "range", PAGE, 1, PAGE)
-    served = await _data(request).messages(name, start, count)
+    served = await group_data(request).messages(name, start, count)
     return _answer(request, ("messages", name, start, count), served, lambda: {
         "group": name, "from": start, "range": count, **_stream_payload(served.value)})
 
@@ -131,7 +126,7 @@ async def group_messages(request: Request) -> Response:
 @api_view
 async def group_latest(request: Request) -> Response:
     name = group_name(request)
-    served = await _data(request).messages(name, 0, 1)
+    served = await group_data(request).messages(name, 0, 1)
     return _answer(request, ("latest", name.lower()), served, lambda: {
         "message": served.value.messages[0].as_json() if served.value.messages else None})
 
@@ -141,7 +136,7 @@ async def public_stream(request: Request) -> Response:
     start = int_param(request, "from", 0, 0, MAX_FROM)
     count = int_param(request, "range", PAGE, 1, PAGE)
     skip_adult = bool_param(request, "skipAdult", True)
-    served = await _data(request).public(start, count, skip_adult)
+    served = await group_data(request).public(start, count, skip_adult)
     return _answer(request, ("public", start, count, skip_adult), served, lambda: {
         "from": start, "range": count, "skipAdult": skip_adult,
         "messages": [m.as_json() for m in served.value.messages]})

@@ -15,12 +15,12 @@ from starlette.responses import JSONResponse, Response
 from widget_server.groups import GROUP_NAME, GroupData
 from widget_server.http import error_code
 from widget_server.i18n import strings
-from widget_server.net import visitor
 from widget_server.options import Options
 from widget_server.palette import DEFAULT_COLOR, HEX, adjustments
 from widget_server.render import Renderer
 from widget_server.security import page_response
 from widget_server.upstream.errors import UpstreamError
+from widget_server.views import group_data
 from widget_server.views.embed import base_url, iframe_html
 
 PRESETS = [("Saffron", DEFAULT_COLOR), ("Ocean", "#1971c2"), ("Leaf", "#2f9e44"),
@@ -98,8 +98,7 @@ async def customize(request: Request) -> Response:
     options = Options.parse(request.query_params)
     warnings = adjusted(request.query_params, options)
     group = request.query_params.get("group", "jumpy").strip()[:64]
-    data: GroupData = request.app.state.data
-    problem = await _check(data.seen_by(visitor(request)), group, "en")
+    problem = await _check(group_data(request), group, "en")
     base = base_url(request)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"problem": problem, "warnings": warnings,

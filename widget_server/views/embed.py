@@ -12,12 +12,12 @@ from starlette.responses import JSONResponse, Response
 from widget_server.assets import BRIEF, StaticAssets
 from widget_server.bodies import send_body
 from widget_server.clock import iso8601
-from widget_server.groups import GROUP_NAME, GroupData
+from widget_server.groups import GROUP_NAME
 from widget_server.http import error_code, error_status, plain_int
-from widget_server.net import visitor
 from widget_server.options import Options
 from widget_server.render import Renderer
 from widget_server.upstream.errors import UpstreamError
+from widget_server.views import group_data
 
 WIDGET_PATH = re.compile(r"/widget/(?:groups/(?P<group>[A-Za-z0-9_-]{1,64})|public)/?")
 
@@ -61,7 +61,7 @@ async def oembed(request: Request) -> Response:
     title = "GupShup public stream"
     if group:
         try:
-            title = (await _data(request).info(group)).value.title or group
+            title = (await group_data(request).info(group)).value.title or group
         except UpstreamError as error:
             status, headers = error_status(error)
             return JSONResponse({"error": in_words(error)}, status, headers=headers)
@@ -90,17 +90,12 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
     return parse_qsl(query, max_num_fields=20)
 
 
-def _data(request: Request) -> GroupData:
-    data: GroupData = request.app.state.data
-    return data.seen_by(visitor(request))
-
-
 async def atom_feed(request: Request) -> Response:
     name = str(request.path_params["group"])
     if not GROUP_NAME.fullmatch(name):
         return Response("Bad group name", 400, media_type="text/plain")
     try:
-        info, page = await _data(request).info_and_messages(name, 0, 15)
+        info, page = await group_data(request).info_and_messages(name, 0, 15)
     except UpstreamError as error:
         status, headers = error_status(error)
         return Response(in_words(error), status, headers=headers, media_type="text/plain")

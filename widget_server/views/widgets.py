@@ -9,16 +9,16 @@ from starlette.responses import Response
 
 from widget_server.cache import Served
 from widget_server.clock import iso8601
-from widget_server.groups import GROUP_NAME, MAX_FROM, GroupData
+from widget_server.groups import GROUP_NAME, MAX_FROM
 from widget_server.http import cache_control, error_code, error_status, plain_int
 from widget_server.i18n import strings
-from widget_server.net import visitor
 from widget_server.options import Options
 from widget_server.palette import palettes
 from widget_server.render import Renderer
 from widget_server.security import page_response
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
+from widget_server.views import group_data
 from widget_server.views.embed import base_url
 
 
@@ -35,11 +35,6 @@ def _base_context(request: Request, options: Options) -> dict[str, Any]:
 def _renderer(request: Request) -> Renderer:
     renderer: Renderer = request.app.state.renderer
     return renderer
-
-
-def _data(request: Request) -> GroupData:
-    data: GroupData = request.app.state.data
-    return data.seen_by(visitor(request))
 
 
 def error_page(request: Request, options: Options, status: int, message_key: str,
@@ -72,7 +67,7 @@ async def render_group(request: Request, options: Options, name: str,
         return error_page(request, options, 400, "bad_name")
     start = _start(request)
     try:
-        info, page = await _data(request).info_and_messages(name, start, options.count)
+        info, page = await group_data(request).info_and_messages(name, start, options.count)
     except UpstreamError as error:
         return _upstream_error_page(request, options, error)
 
@@ -116,7 +111,7 @@ async def public_widget(request: Request) -> Response:
     skip_adult = request.query_params.get("skipAdult", "true").lower() != "false"
     start = _start(request)
     try:
-        page = await _data(request).public(start, options.count, skip_adult)
+        page = await group_data(request).public(start, options.count, skip_adult)
     except UpstreamError as error:
         return _upstream_error_page(request, options, error)
     key = ("public", base_url(request), start, skip_adult, options, page.version,

@@ -48,7 +48,8 @@ def upstream(tmp_path: Path) -> Iterator[tuple[str, list[float], LocalGupShup]]:
 def test_a_kill_9_keeps_the_budget_and_the_last_good_data(
         tmp_path: Path, upstream: tuple[str, list[float], LocalGupShup]) -> None:
     url, arrivals, _ = upstream
-    env = _env(tmp_path, url)  # the default budget: 22 a minute, 18 of them for refreshes
+    # 22 a minute (the default), 18 of them for refreshes
+    env = _env(tmp_path, url, WIDGET_BUDGET_RESERVE="4,50,500")
     with running_server(["serve"], env) as first:
         before = asyncio.run(_statuses(first.base, PATHS))
         first.kill()

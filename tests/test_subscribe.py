@@ -126,7 +126,8 @@ async def test_per_ip_limit(tmp_path: Path, limits: dict[str, Any]) -> None:
 
 async def test_per_group_limit(tmp_path: Path, limits: dict[str, Any]) -> None:
     async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",), **limits,
-                          budget=(60, 950, 9500), budget_reserve=(59, 50, 500)) as env:
+                          budget=(60, 950, 9500), budget_reserve=(59, 50, 500),
+                          console_share=0.0) as env:
         statuses = []
         for n in range(61):
             response = await env.client.post(API, data={"phone": f"98{n:08d}"}, headers={
@@ -262,7 +263,8 @@ async def test_every_upstream_code_in_plain_words(tmp_path: Path, code: int, pha
 
 
 async def test_subscriptions_use_the_reserve(tmp_path: Path) -> None:
-    async with widget_env(tmp_path, budget=(3, 950, 9500), budget_reserve=(2, 50, 500)) as env:
+    async with widget_env(tmp_path, budget=(3, 950, 9500), budget_reserve=(2, 50, 500),
+                          console_share=0.0) as env:
         assert (await env.client.get("/api/groups/jumpy")).status_code == 200
         assert (await env.client.get("/api/groups/shayari")).status_code == 503  # refreshes: 1
         first = await start(env, "9819535746")

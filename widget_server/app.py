@@ -33,7 +33,7 @@ from widget_server.schedule import Scheduler
 from widget_server.security import NoSniff
 from widget_server.settings import Settings
 from widget_server.state import open_state
-from widget_server.state.limits import StoreCounters, StoreWindows
+from widget_server.state.limits import StoreCounters, StoreWindows, console_share
 from widget_server.state.secret import stored_secret
 from widget_server.subscribe import Subscriptions
 from widget_server.tickets import Tickets
@@ -64,7 +64,9 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     metrics = Metrics()
     state = open_state(settings, clock)
     budget = Budget(settings.budget, settings.budget_reserve, clock, peers=state,
-                    windows=StoreWindows(state, settings.budget, settings.budget_reserve))
+                    windows=StoreWindows(state, settings.budget, settings.budget_reserve,
+                                         console_share(settings.budget_reserve,
+                                                       settings.console_share)))
     client = UpstreamClient(base, budget, timeout=settings.upstream_timeout,
                             transport=transport, calls=metrics.upstream,
                             tags=metrics.throttle_tags)

@@ -49,7 +49,10 @@ class Settings:
     gupshup_clients: tuple[str, ...] = ()
     # The widget server's own upstream budget: below the upstream's warn values.
     budget: Triple = (22, 950, 9500)
-    budget_reserve: Triple = (4, 50, 500)
+    # Kept from refreshes: for the subscription form and the group owner's console.
+    budget_reserve: Triple = (10, 150, 800)
+    # The console's part of the reserve (the rest is the subscription form's).
+    console_share: float = 0.6
     upstream_timeout: float = 5.0
     # How long a client may take to send a request's line and headers.
     header_timeout: float = 10.0

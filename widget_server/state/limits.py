@@ -10,28 +10,46 @@ from widget_server.state.base import NOT_LIMITED, Limit, StateStore, Window
 from widget_server.upstream.budget import WINDOWS, Use
 
 TOTAL = "budget:total"
+OTHERS = "budget:others"
 STARTS = "budget:starts"
 REFRESHES = "budget:shared"
+CONSOLE = "budget:console"
+LOGS = [TOTAL, OTHERS, STARTS, REFRESHES, CONSOLE]
+Triple = tuple[int, int, int]
+
+
+def console_share(reserve: Triple, share: float) -> Triple:
+    """The console's part of the reserve (rounded down): `share` of each window's."""
+    return (int(reserve[0] * share), int(reserve[1] * share), int(reserve[2] * share))
 
 
 class StoreWindows:
-    """The budget's nested logs (`upstream.budget.Windows`): every call is in `total`, held
-    to the ceilings; every call but a confirmation is in `starts` too, held to the ceilings
-    less the confirmations' share (half the reserve); refreshes are in `refreshes` as
-    well, held to the ceilings less the whole reserve."""
+    """The budget's logs (`upstream.budget.Windows`). Every call is in `total`, held to
+    the ceilings. The console's calls are also in `console`, held to its share K of the
+    reserve; every other call is in `others`, held to the ceilings less K, so the console
+    always has its share and can never take more. Of the rest of the reserve, half is the
+    confirmations': every call but the console's and a confirmation is in `starts`, held
+    to the ceilings less K and that half; refreshes are in `refreshes` as well, held to
+    the ceilings less the whole reserve."""
 
-    def __init__(self, store: StateStore, ceilings: tuple[int, int, int],
-                 reserve: tuple[int, int, int]) -> None:
+    def __init__(self, store: StateStore, ceilings: Triple, reserve: Triple,
+                 console: Triple = (0, 0, 0)) -> None:
         self._store = store
         lengths = [int(seconds * 1000) for _, seconds in WINDOWS]
-        confirms = [-(-r // 2) for r in reserve]  # rounded up
+        others = [c - k for c, k in zip(ceilings, console, strict=True)]
+        confirms = [-(-(r - k) // 2) for r, k in zip(reserve, console, strict=True)]
+        starts = [o - s for o, s in zip(others, confirms, strict=True)]
+        refreshes = [c - r for c, r in zip(ceilings, reserve, strict=True)]
+
+        def plan(logs: list[str], *limits: list[int]) -> tuple[list[str], list[Window]]:
+            return logs, [(n, [lim[i] for lim in limits]) for i, n in enumerate(lengths)]
+
         self._plans: dict[Use, tuple[list[str], list[Window]]] = {
-            "confirm": ([TOTAL], [(n, [c]) for n, c in zip(lengths, ceilings, strict=True)]),
-            "subscribe": ([TOTAL, STARTS], [
-                (n, [c, c - s]) for n, c, s in zip(lengths, ceilings, confirms, strict=True)]),
-            "refresh": ([TOTAL, STARTS, REFRESHES], [
-                (n, [c, c - s, c - r]) for n, c, s, r
-                in zip(lengths, ceilings, confirms, reserve, strict=True)]),
+            "console": plan([TOTAL, CONSOLE], list(ceilings), list(console)),
+            "confirm": plan([TOTAL, OTHERS], list(ceilings), others),
+            "subscribe": plan([TOTAL, OTHERS, STARTS], list(ceilings), others, starts),
+            "refresh": plan([TOTAL, OTHERS, STARTS, REFRESHES], list(ceilings), others,
+                            starts, refreshes),
         }
 
     async def take(self, stamp: int, use: Use, member: str) -> float | None:
@@ -39,7 +57,7 @@ class StoreWindows:
         return await self._store.take(logs, windows, stamp, member)
 
     async def settle(self, member: str, stamp: int) -> None:
-        await self._store.restamp([TOTAL, STARTS, REFRESHES], member, stamp)
+        await self._store.restamp(LOGS, member, stamp)
 
     async def used_since(self, stamp: int, since: int) -> int:
         return await self._store.count_since(TOTAL, since)

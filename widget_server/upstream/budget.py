@@ -1,11 +1,12 @@
 """The one budget every upstream call passes.
 
-Two sliding-window logs in the state store (`state.limits.StoreWindows`): `total` holds the
-configured ceilings per minute, hour and day, and every call goes through it; `refreshes`
-holds the ceilings less the reserve, and every call but a subscription goes through it
-too. So refreshes can never eat into the reserve, and no window ever sees more than its
-ceiling. A call is recorded when admitted and moved to when its answer came (`settle`):
-the upstream counts a call when it arrives, which may be later than we let it go.
+Sliding-window logs in the state store (`state.limits.StoreWindows`): `total` holds the
+configured ceilings per minute, hour and day, and every call goes through it; refreshes
+are also held to the ceilings less the reserve, so they can never eat into it, and no
+window ever sees more than its ceiling. The reserve is shared by the subscription form
+(half of its part kept for confirmations) and the group owner's console (a share of its
+own). A call is recorded when admitted and moved to when its answer came (`settle`): the
+upstream counts a call when it arrives, which may be later than we let it go.
 
 The upstream's word is authoritative on top of that: a throttle tag halves the pace of
 refreshes (recovering an hour later) and pauses them for a minute; error 113 stops every
@@ -51,10 +52,12 @@ class Peers(Protocol):
     async def press(self, paused_until: float, stopped_until: float, now: float) -> None: ...
 
 
-Use = Literal["refresh", "subscribe", "confirm"]
+Use = Literal["refresh", "subscribe", "confirm", "console"]
 """What a call is for, lowest priority first: refreshes never touch the reserve; new
 subscriptions may use it but leave a share of it to confirmations, so a visitor who already
-has a code is never told "busy" because others are asking for theirs."""
+has a code is never told "busy" because others are asking for theirs. The group owner's
+console has a share of the reserve of its own: it can neither starve the subscription form
+nor be starved by it."""
 
 
 class Windows(Protocol):

@@ -19,6 +19,11 @@ from widget_server.assets import StaticAssets, resource_dir
 from widget_server.bodies import Body, BodyCache
 from widget_server.cache import Cache
 from widget_server.clock import Clock, system_clock
+from widget_server.console import Console, console_routes
+from widget_server.console.owner import Owner
+from widget_server.console.rules import Guard
+from widget_server.console.session import Sessions
+from widget_server.console.threads import Notes
 from widget_server.groups import GroupData
 from widget_server.gupshup.app import (
     INPROCESS_CLIENT,
@@ -95,6 +100,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
         Route("/healthz", healthz_view, name="healthz"),
         Route("/metrics", metrics_view, name="metrics"),
         Route("/openapi.json", openapi_json, name="openapi"),
+        *console_routes(),
         api_mount(),
     ]
     if local is not None:  # the webhook always; the raw API only when asked for
@@ -123,8 +129,11 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     app.state.budget = budget
     app.state.data = GroupData(client, cache)
     secret = settings.secret_key or stored_secret(settings.data_dir)
+    counters = StoreCounters(state, clock)
     app.state.subscriptions = Subscriptions(client, Tickets(secret, clock),
-                                            AbuseGuard(StoreCounters(state, clock)), clock)
+                                            AbuseGuard(counters), clock)
+    app.state.console = Console(Owner(client), Sessions(secret, clock, settings.console_session),
+                                Guard(counters), Notes(state, clock))
     app.state.assets = assets
     app.state.renderer = Renderer(assets)
     app.state.json_bodies = BodyCache[Body](2 * 1024 * 1024)

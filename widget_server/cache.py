@@ -180,13 +180,19 @@ class Cache:
             task.add_done_callback(lambda _: self._inflight.pop(key, None))
         return task
 
-    async def _refresh(self, key: str, fetch: Callable[[], Awaitable[T]]) -> Entry:
+    async def renew(self, key: str, fetch: Callable[[], Awaitable[Any]]) -> None:
+        """Fetch `key` now even if it is fresh: its data is known to have changed (the
+        group's owner has just posted)."""
+        await self._refresh(key, fetch, renew=True)
+
+    async def _refresh(self, key: str, fetch: Callable[[], Awaitable[T]],
+                       renew: bool = False) -> Entry:
         entry = self._store.get(key) or Entry()
         if self._shared is None:
             await self._fetch(key, entry, fetch)
         else:
             try:
-                await self._refresh_shared(self._shared, key, entry, fetch)
+                await self._refresh_shared(self._shared, key, entry, fetch, renew)
             except StoreDown as error:  # no upstream call: serve what this process holds
                 log.warning("state store unavailable for %s: %s", key, error)
                 self._failed(entry, Unavailable("state store unavailable"), UNAVAILABLE_RETRY)
@@ -197,17 +203,18 @@ class Cache:
         return entry
 
     async def _refresh_shared(self, shared: SharedStore, key: str, entry: Entry,
-                              fetch: Callable[[], Awaitable[T]]) -> None:
-        """Take another process's fresh entry if there is one; else fetch under the key's
-        lock (outliving the upstream deadline) so only one process calls."""
-        if self._adopt(key, entry, await shared.load(key)):
+                              fetch: Callable[[], Awaitable[T]], renew: bool) -> None:
+        """Take another process's fresh entry if there is one (unless renewing); else
+        fetch under the key's lock (outliving the upstream deadline) so only one process
+        calls."""
+        if not renew and self._adopt(key, entry, await shared.load(key)):
             return
         token = await shared.lock(key, self._lock_ttl)
         if token is None:
             await self._wait_for_other(shared, key, entry)
             return
         try:
-            if self._adopt(key, entry, await shared.load(key)):
+            if not renew and self._adopt(key, entry, await shared.load(key)):
                 return
             if await self._fetch(key, entry, fetch):  # what the upstream said, failures too
                 with contextlib.suppress(StoreDown):  # it is served from memory anyway

@@ -121,7 +121,10 @@ def strings(lang: str) -> dict[str, str]:
 
 def say(lang: str, key: str, **values: object) -> str:
     """The message `key` in `lang`, with `{phone}`, `{n}`, `{m}`, `{s}` filled in."""
-    text = strings(lang).get(key) or strings(lang)["upstream_error"]
+    return fill(strings(lang).get(key) or strings(lang)["upstream_error"], **values)
+
+
+def fill(text: str, **values: object) -> str:
     for name, value in values.items():
         text = text.replace("{" + name + "}", str(value))
     return text

@@ -53,6 +53,8 @@ class Settings:
     budget_reserve: Triple = (10, 150, 800)
     # The console's part of the reserve (the rest is the subscription form's).
     console_share: float = 0.6
+    # How long a console login lasts at most (the local GupShup's tokens last a day).
+    console_session: float = 86400.0
     upstream_timeout: float = 5.0
     # How long a client may take to send a request's line and headers.
     header_timeout: float = 10.0

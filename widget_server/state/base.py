@@ -64,6 +64,12 @@ class StateStore(Protocol):
 
     async def counted(self, key: str) -> int: ...
 
+    async def append(self, key: str, value: str, keep: int) -> None:
+        """Add `value` to the list under `key`, keeping only its newest `keep` values."""
+
+    async def recent(self, key: str) -> list[str]:
+        """The list under `key`, newest first."""
+
     async def load(self, key: str) -> Entry | None:
         """The cache entry last saved under `key` (None if absent or unreadable)."""
 

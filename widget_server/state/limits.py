@@ -27,10 +27,10 @@ class StoreWindows:
     """The budget's logs (`upstream.budget.Windows`). Every call is in `total`, held to
     the ceilings. The console's calls are also in `console`, held to its share K of the
     reserve; every other call is in `others`, held to the ceilings less K, so the console
-    always has its share and can never take more. Of the rest of the reserve, half is the
-    confirmations': every call but the console's and a confirmation is in `starts`, held
-    to the ceilings less K and that half; refreshes are in `refreshes` as well, held to
-    the ceilings less the whole reserve."""
+    always has its share (and beyond it only what refreshes leave idle). Of the rest of
+    the reserve, half is the confirmations': every call but the console's and a
+    confirmation is in `starts`, held to the ceilings less K and that half; refreshes are
+    in `refreshes` as well, held to the ceilings less the whole reserve."""
 
     def __init__(self, store: StateStore, ceilings: Triple, reserve: Triple,
                  console: Triple = (0, 0, 0)) -> None:
@@ -54,7 +54,13 @@ class StoreWindows:
 
     async def take(self, stamp: int, use: Use, member: str) -> float | None:
         logs, windows = self._plans[use]
-        return await self._store.take(logs, windows, stamp, member)
+        wait = await self._store.take(logs, windows, stamp, member)
+        if wait is not None and use == "console":
+            # Its share spent, the console may still use what refreshes leave idle: that
+            # never touches the subscriptions' part of the reserve.
+            spare = await self.take(stamp, "refresh", member)
+            return None if spare is None else min(wait, spare)
+        return wait
 
     async def settle(self, member: str, stamp: int) -> None:
         await self._store.restamp(LOGS, member, stamp)

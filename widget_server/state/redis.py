@@ -94,6 +94,16 @@ class RedisState:
     async def counted(self, key: str) -> int:
         return int(await self.call(self.redis.get(self.prefix + key)) or 0)
 
+    async def append(self, key: str, value: str, keep: int) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(self.prefix + "list:" + key, value)
+            pipe.ltrim(self.prefix + "list:" + key, 0, keep - 1)
+            await self.call(pipe.execute())
+
+    async def recent(self, key: str) -> list[str]:
+        values = await self.call(self.redis.lrange(self.prefix + "list:" + key, 0, -1))
+        return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
+
     async def load(self, key: str) -> Entry | None:
         value, failure = await self.call(self.redis.mget(self.prefix + "cache:" + key,
                                                          self.prefix + "fail:" + key))

@@ -48,6 +48,9 @@ CREATE INDEX IF NOT EXISTS entries_by_fetch ON entries(fetched);
 CREATE TABLE IF NOT EXISTS locks (key TEXT PRIMARY KEY, token TEXT NOT NULL,
                                   expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS pressure (name TEXT PRIMARY KEY, until REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS lists (key TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                                  value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS lists_by_key ON lists(key, seq);
 """
 
 
@@ -130,6 +133,21 @@ class SqliteState:
             row = conn.execute("SELECT count FROM counters WHERE key = ? AND expires > ?",
                                (key, now)).fetchone()
             return 0 if row is None else int(row[0])
+        return await self._run(work)
+
+    async def append(self, key: str, value: str, keep: int) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            with _immediate(conn):
+                conn.execute("INSERT INTO lists (key, value) VALUES (?, ?)", (key, value))
+                conn.execute("DELETE FROM lists WHERE key = ? AND seq NOT IN (SELECT seq FROM "
+                             "lists WHERE key = ? ORDER BY seq DESC LIMIT ?)", (key, key, keep))
+        await self._run(work)
+
+    async def recent(self, key: str) -> list[str]:
+        def work(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute("SELECT value FROM lists WHERE key = ? ORDER BY seq DESC",
+                                (key,)).fetchall()
+            return [str(row[0]) for row in rows]
         return await self._run(work)
 
     async def load(self, key: str) -> Entry | None:

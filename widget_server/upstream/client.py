@@ -34,6 +34,9 @@ REST_PATH = "/GupshupAPI/rest"
 # The docs name the subscription method both ways; an upstream may know only one.
 SUBSCRIBE_NAMES = ("groups.subscribeGroupToken", "groups.subscribeToken")
 _LISTS = {"messages", "groups", "replies", "results"}
+# 127 carries a throttle object too, but of the poster's own pace: not the upstream's
+# throttle on us, so it must not slow the widgets down.
+POSTING_PACE = "127"
 Data = dict[str, Any]
 
 
@@ -58,12 +61,13 @@ class UpstreamClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def get_stream(self, group: str, start: int = 0, count: int = 15) -> Data:
-        return await self.call("groups.getStream", group=group, range=count,
+    async def get_stream(self, group: str, start: int = 0, count: int = 15,
+                         use: Use = "refresh") -> Data:
+        return await self.call("groups.getStream", use=use, group=group, range=count,
                                **_offset(start))
 
-    async def get_info(self, group: str) -> Data:
-        return await self.call("groups.getInfo", group=group)
+    async def get_info(self, group: str, use: Use = "refresh") -> Data:
+        return await self.call("groups.getInfo", use=use, group=group)
 
     async def get_message(self, group: str) -> Data:
         return await self.call("groups.getMessage", group=group)
@@ -116,7 +120,7 @@ class UpstreamClient:
 
     def _heard(self, method: str, body: Data) -> None:
         tag = body.get("throttle")
-        if not tag:
+        if not tag or str(_error_code(body)) == POSTING_PACE:
             return
         log.warning("upstream throttle tag on %s: %s", method, tag)
         window = tag.get("window") if isinstance(tag, dict) else None
@@ -231,6 +235,11 @@ def _xml_value(element: Any) -> Any:
     return {**element.attrib, **{c.tag: _xml_value(c) for c in children}}
 
 
+def _error_code(body: Data) -> object:
+    error = body.get("error")
+    return error.get("code") if isinstance(error, dict) else None
+
+
 def _checked(method: str, body: Data) -> None:
     status = body.get("status")
     if status == "success":
@@ -245,10 +254,10 @@ def _checked(method: str, body: Data) -> None:
     message = str(error.get("msg", ""))[:500]
     if code == 129:  # "resubmit after some time": a passing fault, not the key's answer
         raise Unavailable(f"{method}: upstream internal error (129)")
-    raise _refusal(method, code, message)
+    raise _refusal(method, code, message, body)
 
 
-def _refusal(method: str, code: int, message: str) -> ApiRefused:
+def _refusal(method: str, code: int, message: str, body: Data) -> ApiRefused:
     if code == 113:
         return Throttled(code, message)
     subscribing = method in SUBSCRIBE_NAMES
@@ -256,4 +265,4 @@ def _refusal(method: str, code: int, message: str) -> ApiRefused:
         return PrivateGroup(code, message)
     if (code == 2 and not subscribing) or (code == 1 and subscribing):
         return GroupNotFound(code, message)
-    return ApiRefused(code, message)
+    return ApiRefused(code, message, body)

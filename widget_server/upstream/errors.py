@@ -48,10 +48,11 @@ class Unavailable(UpstreamError):
 
 
 class ApiRefused(UpstreamError):
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, body: dict[str, object] | None = None) -> None:
         super().__init__(f"upstream error {code}: {message}")
         self.code = code
         self.message = message
+        self.body = body or {}  # the whole answer: a partial success tallies its items
 
     def fresh(self) -> ApiRefused:
         return type(self)(self.code, self.message)

@@ -108,11 +108,8 @@ def message(data: Any) -> Message:
 
 
 def stream(body: dict[str, Any]) -> Stream:
-    items = body.get("messages") or []
-    if not isinstance(items, list):
-        raise Unavailable("upstream messages are not a list")
     total = _int(body, "total") if "total" in body else None
-    return Stream(tuple(message(m) for m in items), total)
+    return Stream(tuple(message(m) for m in listed(body, "messages")), total)
 
 
 def group(body: dict[str, Any]) -> Group:
@@ -123,3 +120,36 @@ def group(body: dict[str, Any]) -> Group:
                  _bool(data.get("public")), _int(data, "members"), _int(data, "posts"),
                  _time(data.get("created")), _time(data.get("lastPost")),
                  _bool(data.get("disabled")))
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A reply another group (`source`) posted to a group; `hidden` by its owner."""
+
+    id: str
+    source: str
+    text: str
+    time: datetime
+    hidden: bool = False
+
+
+def reply(data: Any) -> Reply:
+    if not isinstance(data, dict):
+        raise Unavailable("upstream reply is not an object")
+    when = _time(data.get("time"))
+    if when is None:
+        raise Unavailable("upstream reply has no time")
+    return Reply(_text(data, "id"), _text(data, "from", ""), _text(data, "text", ""), when,
+                 _bool(data.get("hidden")))
+
+
+def listed(body: dict[str, Any], key: str) -> list[Any]:
+    items = body.get(key) or []
+    if not isinstance(items, list):
+        raise Unavailable(f"upstream {key} are not a list")
+    return items
+
+
+def groups(body: dict[str, Any]) -> list[Group]:
+    """A list of groups (a user's own, or those they joined)."""
+    return [group({"group": item}) for item in listed(body, "groups")]

@@ -12,15 +12,9 @@ from widget_server.i18n import lang_of, say
 from widget_server.net import cross_site, visitor
 from widget_server.options import Options
 from widget_server.subscribe import RESEND_AFTER, Outcome, Subscriptions
+from widget_server.views import read_form
 from widget_server.views.embed import base_url
 from widget_server.views.widgets import render_group
-
-MAX_FORM = 4096
-
-
-async def _form(request: Request) -> dict[str, str]:
-    async with request.form(max_files=0, max_fields=10, max_part_size=MAX_FORM) as form:
-        return {k: v[:MAX_FORM] for k, v in form.items() if isinstance(v, str)}
 
 
 def _subscriptions(request: Request) -> Subscriptions:
@@ -33,7 +27,7 @@ async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]
     if cross_site(request, base_url(request)):
         return Outcome("cross_site", 403), {}
     try:
-        form = await _form(request)
+        form = await read_form(request)
     except Exception:  # a malformed or oversized body is a bad request, not a crash
         return Outcome("bad_phone", 400), {}
     ip = visitor(request)

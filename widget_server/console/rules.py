@@ -1,0 +1,105 @@
+"""The rules the console checks before spending an upstream call, so the owner reads why
+in plain words rather than a refusal code: what a post may say, which numbers an invite
+may go to, and how often anyone may try a password, post or invite."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from widget_server.abuse import Counters
+from widget_server.console.owner import ConsoleError
+from widget_server.phones import indian_mobile
+from widget_server.state.base import Limit
+
+MAX_TEXT = 160  # one SMS
+MAX_INVITES = 50
+# Password guessing: after five wrong passwords for one number in 15 minutes, even the
+# right one is refused until the oldest leaves the window; one address may try 20.
+WRONG_PER_PHONE = [Limit(5, 15 * 60)]
+WRONG_PER_IP = [Limit(20, 15 * 60)]
+POSTS_PER_PHONE = [Limit(10, 60)]  # the upstream's own posting pace
+INVITES_PER_PHONE = [Limit(3, 3600), Limit(10, 24 * 3600)]  # each sends SMS to strangers
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MENTION = re.compile(r"@([A-Za-z0-9_-]+)")
+_SEPARATORS = re.compile(r"[,;\n]+")
+
+
+def check_text(text: str) -> str:
+    """The text as the upstream would take it, or ConsoleError saying what is wrong."""
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise ConsoleError("empty", 422)
+    odd = sorted({c for c in text if not c.isascii() or _CONTROL.match(c)})
+    if odd:
+        shown = " ".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in odd[:8])
+        raise ConsoleError("not_ascii", 422, values={"chars": shown})
+    if len(text) > MAX_TEXT:
+        raise ConsoleError("too_long", 422, values={"n": len(text),
+                                                    "over": len(text) - MAX_TEXT})
+    return text
+
+
+def mentions(text: str) -> list[str]:
+    return list(dict.fromkeys(m.lower() for m in _MENTION.findall(text)))
+
+
+def invite_numbers(text: str) -> tuple[list[str], list[str]]:
+    """(the national numbers, the pieces that are no Indian mobile number), from numbers
+    one per line or separated by commas or semicolons, in any common form ("98195 35746",
+    "+91-98195-35746"); a line of numbers separated only by spaces is read too."""
+    good: list[str] = []
+    bad: list[str] = []
+    for piece in (p.strip() for p in _SEPARATORS.split(text)):
+        if not piece:
+            continue
+        number = indian_mobile(piece)
+        words = piece.split()
+        if number is None and len(words) > 1 and all(indian_mobile(w) for w in words):
+            good += [n for n in map(indian_mobile, words) if n]
+        elif number is None:
+            bad.append(piece[:40])
+        else:
+            good.append(number)
+    numbers = list(dict.fromkeys(good))
+    if not numbers and not bad:
+        raise ConsoleError("invites_none", 422)
+    if len(numbers) + len(bad) > MAX_INVITES:
+        raise ConsoleError("invites_too_many", 422, values={"n": MAX_INVITES})
+    return numbers, bad
+
+
+class Guard:
+    """The console's limits, in the state store (shared by every process, kept across
+    restarts). Each attempt is counted first and taken back when it cost nothing: a right
+    password, a post the upstream refused."""
+
+    def __init__(self, counters: Counters) -> None:
+        self._counters = counters
+
+    async def login(self, phone: str, ip: str) -> str:
+        """Count a login attempt as a wrong one until `right` says otherwise."""
+        return await self._take([("login-phone:" + phone, WRONG_PER_PHONE),
+                                 ("login-ip:" + ip, WRONG_PER_IP)], "too_many_logins")
+
+    async def right(self, phone: str, ip: str, receipt: str) -> None:
+        await self._counters.forget(["login-phone:" + phone, "login-ip:" + ip], receipt)
+
+    async def post(self, phone: str) -> str:
+        return await self._take([("post-phone:" + phone, POSTS_PER_PHONE)], "pace")
+
+    async def not_posted(self, phone: str, receipt: str) -> None:
+        await self._counters.forget(["post-phone:" + phone], receipt)
+
+    async def invite(self, phone: str) -> str:
+        return await self._take([("invite-phone:" + phone, INVITES_PER_PHONE)],
+                                "invites_pace")
+
+    async def _take(self, checks: list[tuple[str, list[Limit]]], key: str) -> str:
+        receipt = secrets.token_hex(8)
+        wait = await self._counters.hit(checks, receipt)
+        if wait is not None:
+            wait = max(1.0, wait)
+            raise ConsoleError(key, 429, wait, {"s": int(wait + 0.999),
+                                                "m": max(1, round(wait / 60))})
+        return receipt

@@ -1,0 +1,189 @@
+"""The console's pages: the login form, the owner's groups, one group.
+
+Every page is for one person: `no-store`, never framed (`frame-ancestors 'none'`), our own
+scripts and styles only, nothing from a third party.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from widget_server.console import Console
+from widget_server.console.owner import ConsoleError, Outcome
+from widget_server.console.session import Session
+from widget_server.console.threads import threads
+from widget_server.console.words import say, words
+from widget_server.groups import GROUP_NAME
+from widget_server.i18n import LANGS
+from widget_server.palette import DEFAULT_COLOR, palettes
+from widget_server.render import Renderer
+from widget_server.security import page_response
+from widget_server.upstream.errors import UpstreamError
+from widget_server.upstream.models import Group
+from widget_server.views import group_data
+
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
+DONE = ("posted", "replied", "logged_out")
+
+
+def service(request: Request) -> Console:
+    console: Console = request.app.state.console
+    return console
+
+
+def language(request: Request) -> str:
+    """`?lang=` when given, else the browser's first choice if we speak it."""
+    asked = request.query_params.get("lang", "")
+    if asked in LANGS:
+        return asked
+    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return "hi" if first.startswith("hi") else "en"
+
+
+def suffix(lang: str) -> str:
+    """What every console link and form action carries to stay in the language."""
+    return "?lang=hi" if lang == "hi" else ""
+
+
+@dataclass
+class Said:
+    """What a page tells the owner about what just happened."""
+
+    error: ConsoleError | None = None
+    notice: str = ""
+    outcomes: list[tuple[str, str, bool]] = field(default_factory=list)
+
+    def text(self, lang: str) -> str:
+        if self.error is None:
+            return self.notice
+        wait = self.error.retry_after or 60.0
+        return say(lang, self.error.key, **{"s": int(wait + 0.999),
+                                            "m": max(1, round(wait / 60)), **self.error.values})
+
+    @property
+    def status(self) -> int:
+        return self.error.status if self.error else 200
+
+    def headers(self) -> dict[str, str]:
+        wait = self.error.retry_after if self.error else None
+        return {"Retry-After": str(int(wait + 0.999))} if wait else {}
+
+
+def render(request: Request, template: str, lang: str, context: dict[str, Any],
+           said: Said | None = None) -> Response:
+    said = said or Said()
+    light, dark = palettes(DEFAULT_COLOR)
+    renderer: Renderer = request.app.state.renderer
+    page = renderer.render(None, template, lambda: {
+        "t": words(lang), "lang": lang, "q": suffix(lang), "light": light.css(),
+        "dark": dark.css(), "said": said.text(lang), "failed": said.error is not None,
+        "outcomes": said.outcomes, "other": "en" if lang == "hi" else "hi", **context})
+    return page_response(request, page, status=said.status, ancestors="'none'",
+                         headers={**PRIVATE, **said.headers()})
+
+
+def login_page(request: Request, lang: str, said: Said | None = None,
+               phone: str = "") -> Response:
+    response = render(request, "console/login.html", lang, {"phone": phone}, said)
+    if said is not None and said.error is not None and said.error.key == "session_ended":
+        service(request).sessions.end(response, request)
+    return response
+
+
+async def home(request: Request) -> Response:
+    lang = language(request)
+    session = service(request).sessions.read(request)
+    done = request.query_params.get("done", "")
+    if session is None:
+        notice = say(lang, done) if done == "logged_out" else ""
+        return login_page(request, lang, Said(notice=notice))
+    owner = service(request).owner
+    try:
+        mine, joined, stream = await asyncio.gather(
+            owner.my_groups(session), owner.joined_groups(session),
+            owner.joined_stream(session))
+    except ConsoleError as error:
+        if error.key == "session_ended":
+            return login_page(request, lang, Said(error))
+        return render(request, "console/home.html", lang, {"session": session}, Said(error))
+    return render(request, "console/home.html", lang, {
+        "session": session, "mine": mine, "joined": joined, "stream": stream})
+
+
+async def owned(request: Request, session: Session, group: str) -> Group:
+    """The owner's group by this name (as the upstream spells it), or ConsoleError."""
+    if GROUP_NAME.fullmatch(group):
+        for mine in await service(request).owner.my_groups(session):
+            if mine.name.lower() == group.lower():
+                return mine
+    raise ConsoleError("not_your_group", 404)
+
+
+async def group_page(request: Request) -> Response:
+    lang = language(request)
+    session = service(request).sessions.read(request)
+    if session is None:
+        return RedirectResponse("/console" + suffix(lang), 303, headers=PRIVATE)
+    done = request.query_params.get("done", "")
+    notice = ""
+    if done in DONE:
+        to = " ".join("@" + g for g in request.query_params.get("to", "").split()
+                      if GROUP_NAME.fullmatch(g))
+        notice = say(lang, done, to=to)
+    return await show_group(request, session, str(request.path_params["group"]), lang,
+                            Said(notice=notice))
+
+
+async def show_group(request: Request, session: Session, name: str, lang: str,
+                     said: Said, typed: dict[str, str] | None = None) -> Response:
+    """The group's page; `said` is what just happened, `typed` what the owner had typed
+    (kept when a form is refused: nothing they wrote is lost)."""
+    try:
+        group = await owned(request, session, name)
+    except ConsoleError as error:
+        if error.key == "session_ended":
+            return login_page(request, lang, Said(error))
+        return render(request, "console/home.html", lang, {"session": session},
+                      said if said.error else Said(error))
+    typed = typed or {}
+    context = {"session": session, "group": group, "name": group.name, "typed": typed,
+               "here": "/console/groups/" + quote(group.name),
+               "at": typed.get("_at", "").lower(),  # the form typed in, if refused
+               **await _threads(request, session, group.name, lang)}
+    return render(request, "console/group.html", lang, context, said)
+
+
+async def _threads(request: Request, session: Session, name: str,
+                   lang: str) -> dict[str, Any]:
+    """The group's messages (from the widgets' cache) with their replies; what cannot be
+    fetched now is said, not fatal."""
+    console = service(request)
+    problems: list[str] = []
+    messages = []
+    try:
+        messages = list((await group_data(request).messages(name)).value.messages)
+    except UpstreamError:
+        problems.append(say(lang, "unavailable"))
+    received = []
+    try:
+        received = await console.owner.replies(session, name)
+    except ConsoleError as error:
+        problems.append(say(lang, error.key, **error.values))
+    notes = await console.notes.of(name)
+    return {"threads": threads(messages, received, notes),
+            "problems": list(dict.fromkeys(problems))}
+
+
+def outcome_lines(lang: str, outcomes: list[Outcome],
+                  bad: list[str]) -> list[tuple[str, str, bool]]:
+    """(item, what happened to it, done?) for each number of an invite."""
+    lines = [(o.item, say(lang, "invited") if o.ok else
+              say(lang, "not_invited", reason=o.reason or say(lang, "unavailable")), o.ok)
+             for o in outcomes]
+    return lines + [(piece, say(lang, "not_a_number"), False) for piece in bad]

@@ -213,4 +213,5 @@ async def _invite(request: Request, session: Session, lang: str,
     said = Said(notice=say(lang, "invites_done"), outcomes=outcome_lines(lang, outcomes, bad))
     if not numbers:  # nothing was sent: every piece typed was no number
         said.error = ConsoleError("bad_phones", 422)
-    return await show_group(request, session, group, lang, said, {"phones": "\n".join(bad)})
+    return await show_group(request, session, group, lang, said,
+                            {"phones": "\n".join(bad), "_at": request.url.path})

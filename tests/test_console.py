@@ -1,0 +1,488 @@
+"""The group owner's console over real HTTP (uvicorn on a loopback port), against the
+embedded local GupShup: login, groups, posts and their refusals, replies, invites, logout,
+and the defences."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from tests.live import live_server
+from tests.upstreams import Switchable, local_upstream
+from widget_server.app import create_app
+from widget_server.clock import ManualClock
+from widget_server.console.session import COOKIE
+from widget_server.console.words import STRINGS
+from widget_server.gupshup.app import LocalGupShup
+from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE
+from widget_server.settings import Settings
+
+SAME = {"Sec-Fetch-Site": "same-origin"}
+EN = STRINGS["en"]
+
+
+@dataclass
+class Console:
+    base: str
+    app: Starlette
+    clock: ManualClock
+    http: httpx.Client
+    gupshup: LocalGupShup
+    upstream: Switchable | None = None
+
+    def login(self, phone: str = DEMO_PHONE, password: str = DEMO_PASSWORD,
+              **headers: str) -> httpx.Response:
+        return self.http.post("/console/login", data={"phone": phone, "password": password},
+                              headers={**SAME, **headers})
+
+    def post(self, path: str, **data: str) -> httpx.Response:
+        return self.http.post(path, data=data, headers=SAME)
+
+    def calls(self, method: str) -> int:
+        """Upstream calls of `method` so far, by the server's own metrics."""
+        text = self.http.get("/metrics").text
+        return sum(int(float(n)) for n in re.findall(
+            rf'widget_upstream_calls_total{{method="{re.escape(method)}",[^}}]*}} (\S+)', text))
+
+
+@contextlib.contextmanager
+def console_server(tmp_path: Path, switch: bool = False,
+                   **overrides: Any) -> Iterator[Console]:
+    """The widget server on a loopback port, embedding the local GupShup; with `switch`,
+    the same local GupShup reached through a `Switchable` (to make it fail)."""
+    clock = ManualClock(time.time())
+    settings = Settings(data_dir=tmp_path / "data", **overrides)
+    local, upstream = local_upstream(settings, clock) if switch else (None, None)
+    app = create_app(settings, clock=clock, transport=upstream)
+    try:
+        with live_server(app, lifespan="on") as base, httpx.Client(base_url=base) as http:
+            yield Console(base, app, clock, http, local or app.state.local_gupshup,
+                          upstream)
+    finally:
+        if local is not None:
+            local.close()
+
+
+@pytest.fixture
+def console(tmp_path: Path) -> Iterator[Console]:
+    with console_server(tmp_path) as c:
+        yield c
+
+
+def said(response: httpx.Response) -> str:
+    found = re.search(r'<p class="said[^"]*"[^>]*>([^<]*)</p>', response.text)
+    return found.group(1).replace("&#39;", "'") if found else ""
+
+
+def cookie_payload(value: str) -> dict[str, Any]:
+    head = value.split(".")[0]
+    data: dict[str, Any] = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    return data
+
+
+# Login
+
+def test_the_login_page_is_private_unframed_and_first_party(console: Console) -> None:
+    page = console.http.get("/console")
+    assert page.status_code == 200
+    assert 'name="phone"' in page.text and 'type="password"' in page.text
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
+    # Nothing from a third party: every src and href is our own.
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', page.text)
+
+
+def test_the_right_password_logs_in_with_a_safe_cookie(console: Console) -> None:
+    answer = console.login()
+    assert answer.status_code == 303 and answer.headers["location"] == "/console"
+    cookie = answer.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/console" in cookie
+    assert "Secure" not in cookie  # plain HTTP here: see the HTTPS test
+    payload = cookie_payload(console.http.cookies[COOKIE])
+    assert payload["p"] == DEMO_PHONE and payload["t"]
+    assert DEMO_PASSWORD not in json.dumps(payload)
+    home = console.http.get("/console")
+    assert "Jumpy" in home.text and EN["my_groups"] in home.text
+
+
+def test_a_cookie_is_secure_over_https(tmp_path: Path) -> None:
+    with console_server(tmp_path, public_url="https://widgets.example") as c:
+        assert "Secure" in c.login().headers["set-cookie"]
+
+
+@pytest.mark.parametrize(("phone", "password", "status", "key"), [
+    (DEMO_PHONE, "not-my-password", 401, "wrong_password"),
+    ("9876543210", "inactive123", 403, "inactive"),
+    ("9123456780", "disabled123", 403, "disabled_account"),
+    ("12345", "whatever", 422, "bad_phone"),
+    (DEMO_PHONE, "", 422, "missing_password"),
+])
+def test_each_refused_login_says_why(console: Console, phone: str, password: str,
+                                     status: int, key: str) -> None:
+    answer = console.login(phone, password)
+    assert answer.status_code == status
+    assert said(answer) == EN[key].replace("&#39;", "'")
+    assert COOKIE not in answer.headers.get("set-cookie", "")
+    assert f'value="{phone}"' in answer.text  # what was typed stays; never the password
+    assert password not in answer.text or not password
+
+
+def test_the_login_page_speaks_hindi(console: Console) -> None:
+    answer = console.http.post("/console/login?lang=hi", headers=SAME,
+                               data={"phone": DEMO_PHONE, "password": "wrong"})
+    assert said(answer) == STRINGS["hi"]["wrong_password"]
+    assert '<html lang="hi"' in answer.text and 'action="/console/login?lang=hi"' in answer.text
+
+
+def test_a_login_for_any_phone_form_works(console: Console) -> None:
+    assert console.login("+91 98211 07770").status_code == 303
+
+
+# The owner's and the joined groups
+
+def test_the_home_shows_owned_and_joined_groups_with_their_messages(console: Console) -> None:
+    console.login(FRIEND_PHONE, "friend123")
+    home = console.http.get("/console")
+    mine, joined = home.text.split('id="joined-title"')
+    assert "/console/groups/chaipeople" in mine and "/console/groups/jumpy" not in mine
+    for group in ("Jumpy", "Cricket Buzz", "Hush"):
+        assert group in joined
+    assert 'id="stream-title"' in home.text
+    assert "Good morning, jumpers!" in home.text  # a joined group's recent message
+
+
+def test_a_group_that_is_not_yours_is_not_found(console: Console) -> None:
+    console.login(FRIEND_PHONE, "friend123")
+    page = console.http.get("/console/groups/jumpy")
+    assert page.status_code == 404 and said(page) == EN["not_your_group"].replace("&#39;", "'")
+    refused = console.post("/console/groups/jumpy/messages", text="Hijack")
+    assert refused.status_code == 404 and console.calls("groups.postMessage") == 0
+
+
+def test_logged_out_the_group_page_sends_you_to_log_in(console: Console) -> None:
+    answer = console.http.get("/console/groups/jumpy")
+    assert answer.status_code == 303 and answer.headers["location"] == "/console"
+
+
+def test_the_group_page_has_everything_to_manage_it(console: Console) -> None:
+    console.login()
+    page = console.http.get("/console/groups/jumpy")
+    assert page.status_code == 200
+    assert 'action="/console/groups/jumpy/messages"' in page.text
+    assert 'action="/console/groups/jumpy/invites"' in page.text
+    assert re.search(r'action="/console/groups/jumpy/messages/\d+/replies"', page.text)
+    assert 'href="/?group=jumpy"' in page.text  # the customization page, preset
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["cache-control"] == "no-store"
+
+
+# Posting
+
+def test_a_post_reaches_the_json_api_and_the_widget_within_5_seconds(
+        console: Console) -> None:
+    console.login()
+    api = "/api/groups/jumpy/messages?range=1"
+    assert console.http.get(api).status_code == 200  # cached and fresh before the post
+    posted = console.post("/console/groups/jumpy/messages", text="Samosa party at 6!")
+    assert posted.status_code == 303
+    assert posted.headers["location"] == "/console/groups/jumpy?done=posted"
+    started = time.monotonic()
+    while console.http.get(api).json()["messages"][0]["text"] != "Samosa party at 6!":
+        assert time.monotonic() - started < 5
+        time.sleep(0.1)
+        console.clock.advance(0.1)  # the server's clock moves only when told to
+    assert "Samosa party at 6!" in console.http.get("/widget/groups/jumpy").text
+    page = console.http.get(posted.headers["location"])
+    assert said(page) == EN["posted"]
+    subscribers = [m for m in console.gupshup.outbox.messages(FRIEND_PHONE) if m.kind == "post"]
+    assert subscribers and subscribers[0].text == "Samosa party at 6!"
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("Chai पीलो", "not_ascii"),
+    ("x" * 161, "too_long"),
+    ("   ", "empty"),
+    ("bell\x07", "not_ascii"),
+])
+def test_a_post_the_rules_refuse_costs_no_call(console: Console, text: str, key: str) -> None:
+    console.login()
+    console.http.get("/console/groups/jumpy")
+    answer = console.post("/console/groups/jumpy/messages", text=text)
+    assert answer.status_code == 422
+    assert said(answer).startswith(EN[key].split("{")[0].replace("&#39;", "'"))
+    assert console.calls("groups.postMessage") == 0
+    if text.strip():
+        assert text.replace("\x07", "") in answer.text.replace("&#39;", "'")  # kept
+
+
+def test_the_words_say_what_to_remove_and_by_how_much(console: Console) -> None:
+    console.login()
+    assert "Remove: प ी" in said(console.post("/console/groups/jumpy/messages", text="पी"))
+    assert "this is 170: shorten it by 10" in said(
+        console.post("/console/groups/jumpy/messages", text="y" * 170))
+
+
+def test_the_same_post_twice_is_refused_before_the_upstream(console: Console) -> None:
+    console.login()
+    assert console.post("/console/groups/jumpy/messages", text="Once only").status_code == 303
+    again = console.post("/console/groups/jumpy/messages", text="Once only")
+    assert again.status_code == 422 and said(again) == EN["repeat"].replace("&#39;", "'")
+    assert console.calls("groups.postMessage") == 1
+
+
+def test_the_posting_pace_is_said_before_the_upstream(tmp_path: Path) -> None:
+    # A budget (and a local throttle) roomy enough for ten posts, each with its refreshes.
+    with console_server(tmp_path, budget=(100, 2000, 9500), budget_reserve=(60, 100, 500),
+                        throttle_warn=(95, 990, 9990), throttle_limit=(100, 1000, 10000)) as c:
+        c.login()
+        for n in range(10):
+            assert c.post("/console/groups/jumpy/messages", text=f"Post {n}").status_code == 303
+        eleventh = c.post("/console/groups/jumpy/messages", text="Post 10")
+        assert eleventh.status_code == 429 and int(eleventh.headers["retry-after"]) >= 1
+        assert re.fullmatch(r"That's as many posts as GupShup takes in a minute\. Try again in "
+                            r"\d+ seconds\.", said(eleventh))
+        assert c.calls("groups.postMessage") == 10
+        c.clock.advance(61)
+        assert c.post("/console/groups/jumpy/messages", text="Post 10").status_code == 303
+
+
+# Replies
+
+def test_a_reply_is_shown_under_its_message(console: Console) -> None:
+    console.login()
+    page = console.http.get("/console/groups/jumpy")
+    ids = re.findall(r'<article class="msg thread" id="m(\d+)"', page.text)
+    older = ids[3]  # not the newest: the reply must stay with the message it answers
+    answer = console.post(f"/console/groups/jumpy/messages/{older}/replies",
+                          text="@cricketbuzz thanks for the laughs", to="jumpy")
+    assert answer.status_code == 303
+    page = console.http.get(answer.headers["location"])
+    assert said(page) == "Your reply went to @cricketbuzz."
+    assert "@cricketbuzz thanks for the laughs" in _thread(page.text, older)
+    assert "@cricketbuzz thanks for the laughs" not in _thread(page.text, ids[0])
+    # GupShup has it too: the public replies of the group it went to.
+    replies = console.gupshup.service.db.connection().execute(
+        "SELECT text FROM replies ORDER BY id DESC LIMIT 1").fetchone()
+    assert replies["text"] == "@cricketbuzz thanks for the laughs"
+
+
+def test_a_reply_without_a_group_goes_where_the_form_says(console: Console) -> None:
+    console.login()
+    page = console.http.get("/console/groups/jumpy")
+    newest = re.findall(r'id="m(\d+)"', page.text)[0]
+    answer = console.post(f"/console/groups/jumpy/messages/{newest}/replies",
+                          text="see you all", to="jumpy")
+    page = console.http.get(answer.headers["location"])
+    assert "@jumpy see you all" in _thread(page.text, newest)
+
+
+def test_replies_from_other_groups_sit_under_the_message_they_answer(
+        console: Console) -> None:
+    console.login()
+    page = console.http.get("/console/groups/jumpy")
+    threads = re.findall(r'<article class="msg thread".*?</article>', page.text, re.S)
+    with_replies = [t for t in threads if "loved the piano riddle" in t]
+    assert len(with_replies) == 1  # the demo reply, 10 minutes old, under one message
+    assert "(hidden by the owner)" in page.text and EN["hidden"] in page.text
+
+
+def test_a_reply_to_a_group_that_cannot_take_it_says_so(console: Console) -> None:
+    console.login(FRIEND_PHONE, "friend123")
+    page = console.http.get("/console/groups/chaipeople")
+    message = re.findall(r'id="m(\d+)"', page.text)[0]
+    answer = console.post(f"/console/groups/chaipeople/messages/{message}/replies",
+                          text="@hush @jumpy hello")
+    assert answer.status_code == 200
+    assert "<bdi>@hush</bdi>: private" in answer.text
+    assert "<bdi>@jumpy</bdi>: " in answer.text and said(answer) == \
+        "Your reply went to @jumpy."
+
+
+def _thread(page: str, message: str) -> str:
+    found = re.search(rf'<article class="msg thread" id="m{message}".*?</article>', page, re.S)
+    assert found
+    return found.group(0)
+
+
+# Invites
+
+def test_an_invite_reaches_the_outbox_and_each_number_has_its_outcome(
+        console: Console) -> None:
+    console.login()
+    answer = console.post("/console/groups/jumpy/invites",
+                          phones=f"98195 35746\n+91-98195-35747; {FRIEND_PHONE}, 12345")
+    assert answer.status_code == 200
+    outcomes = dict(re.findall(r'<li class="(?:ok|bad)"><bdi>([^<]*)</bdi>: ([^<]*)</li>',
+                               answer.text))
+    assert outcomes["9819535746"] == "invited" and outcomes["9819535747"] == "invited"
+    assert outcomes[FRIEND_PHONE] == "not invited: already a member"
+    assert outcomes["12345"] == "not an Indian mobile number"
+    for phone in ("9819535746", "9819535747"):
+        sent = console.gupshup.outbox.messages(phone)
+        assert sent and sent[0].kind == "invite" and "jumpy" in sent[0].text
+    assert not [m for m in console.gupshup.outbox.messages(FRIEND_PHONE) if m.kind == "invite"]
+
+
+def test_an_invite_of_no_number_costs_no_call(console: Console) -> None:
+    console.login()
+    answer = console.post("/console/groups/jumpy/invites", phones="hello, 123")
+    assert answer.status_code == 422 and console.calls("groups.inviteFriends") == 0
+    assert "hello\n123" in answer.text  # kept to correct
+
+
+# Logout and sessions
+
+def test_logout_ends_the_upstream_token(console: Console) -> None:
+    console.login()
+    token = cookie_payload(console.http.cookies[COOKIE])["t"]
+    stolen = console.http.cookies[COOKIE]
+    out = console.post("/console/logout")
+    assert out.status_code == 303 and 'gupshup_console=""' in out.headers["set-cookie"]
+    db = console.gupshup.service.db.connection()
+    assert db.execute("SELECT COUNT(*) FROM sessions WHERE token = ?", (token,)).fetchone()[0] == 0
+    # The old cookie is worth nothing now: GupShup no longer knows its token.
+    replay = httpx.get(console.base + "/console", headers={"Cookie": f"{COOKIE}={stolen}"})
+    assert said(replay) == EN["session_ended"] and 'type="password"' in replay.text
+
+
+def test_a_session_expires(console: Console) -> None:
+    console.login()
+    console.clock.advance(86400 + 1)
+    page = console.http.get("/console")
+    assert 'type="password"' in page.text
+
+
+def test_a_tampered_cookie_is_no_session(console: Console) -> None:
+    console.login()
+    value = console.http.cookies[COOKIE]
+    forged = base64.urlsafe_b64encode(json.dumps(
+        {"t": "x", "p": FRIEND_PHONE, "e": 4e9}).encode()).decode().rstrip("=")
+    page = httpx.get(console.base + "/console",
+                     headers={"Cookie": f"{COOKIE}={forged}{value[value.index('.'):]}"})
+    assert 'type="password"' in page.text
+
+
+# Defences
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"},
+                                     {"Origin": "https://evil.example"}])
+def test_cross_site_posts_are_refused(console: Console, headers: dict[str, str]) -> None:
+    assert console.login().status_code == 303
+    before = console.calls("groups.postMessage")
+    post = console.http.post("/console/groups/jumpy/messages", data={"text": "forged"},
+                             headers=headers)
+    assert post.status_code == 403 and console.calls("groups.postMessage") == before
+    login = console.http.post("/console/login", headers=headers,
+                              data={"phone": DEMO_PHONE, "password": DEMO_PASSWORD})
+    assert login.status_code == 403 and said(login) == EN["cross_site"]
+    for path in ("/console/logout", "/console/groups/jumpy/invites",
+                 "/console/groups/jumpy/messages/1/replies"):
+        assert console.http.post(path, headers=headers,
+                                 data={"phones": "9819535746", "text": "@x y"}
+                                 ).status_code == 403
+    assert console.calls("users.logout") == console.calls("groups.inviteFriends") == 0
+
+
+def test_five_wrong_passwords_lock_even_the_right_one(console: Console) -> None:
+    for _ in range(5):
+        assert console.login(password="guess").status_code == 401
+    locked = console.login()
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 800
+    assert said(locked).startswith("Too many wrong passwords")
+    assert console.calls("users.login") == 5  # the sixth never reached GupShup
+    assert console.login(FRIEND_PHONE, "friend123").status_code == 303  # another phone
+    console.clock.advance(15 * 60 + 1)
+    assert console.login().status_code == 303
+
+
+def test_a_right_password_does_not_count_as_a_guess(console: Console) -> None:
+    for _ in range(4):
+        console.login(password="guess")
+    assert console.login().status_code == 303
+    assert console.login(password="guess").status_code == 401  # the fifth wrong one
+    assert console.login().status_code == 429
+
+
+def test_one_address_is_limited_across_phones(tmp_path: Path) -> None:
+    with console_server(tmp_path, trusted_proxies=("127.0.0.1",)) as c:
+        for n in range(20):
+            assert c.login(f"98{n:08d}", "guess",
+                           **{"X-Forwarded-For": "10.9.9.9"}).status_code == 401
+            c.clock.advance(30)  # within the budget; all 20 within 15 minutes
+        assert c.login(**{"X-Forwarded-For": "10.9.9.9"}).status_code == 429
+        assert c.login(**{"X-Forwarded-For": "10.9.9.10"}).status_code == 303
+
+
+def test_no_password_in_any_log_line_or_file(tmp_path: Path,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with console_server(tmp_path) as c:
+        c.login(password="Sekr1t-wrong")
+        c.login()
+        c.http.get("/console/groups/jumpy")
+        c.post("/console/logout")
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("console login" in line for line in lines)  # there are log lines
+    for secret in (DEMO_PASSWORD, "Sekr1t-wrong"):
+        assert not [line for line in lines if secret in line]
+        for path in (tmp_path / "data").rglob("*"):
+            if path.is_file():
+                assert secret.encode() not in path.read_bytes(), path
+
+
+# The budget and failures
+
+def test_console_calls_have_a_share_of_their_own(tmp_path: Path) -> None:
+    """Refreshes cannot take the console's share; when that is spent the owner reads
+    when to try again."""
+    with console_server(tmp_path, budget=(12, 950, 9500), budget_reserve=(6, 50, 500),
+                        console_share=0.5) as c:  # console 3 a minute, refreshes 6
+        for group in ("jumpy", "cricketbuzz", "shayari", "techjobs", "delhimetro",
+                      "mumbaifood", "hush", "oldnews"):
+            c.http.get(f"/api/groups/{group}")
+        assert c.login().status_code == 303  # 2 calls, with refreshes spent
+        home = c.http.get("/console")  # 3 more: one over the share
+        assert home.status_code == 503 and int(home.headers["retry-after"]) >= 1
+        assert re.fullmatch(r"GupShup allows this site only so many calls, and they're "
+                            r"used up for now\. Try again in \d+ seconds\.", said(home))
+        c.clock.advance(61)
+        assert c.http.get("/console").status_code == 200
+
+
+@pytest.mark.parametrize("mode", ["connect", "500", "bad_json", "129"])
+def test_a_failing_upstream_is_said_and_the_text_kept(tmp_path: Path, mode: str) -> None:
+    with console_server(tmp_path, switch=True) as c:
+        assert c.upstream is not None
+        assert c.login().status_code == 303
+        c.http.get("/console/groups/jumpy")
+        c.upstream.mode = mode
+        answer = c.post("/console/groups/jumpy/messages", text="Is this thing on?")
+        assert answer.status_code == 503 and int(answer.headers["retry-after"]) >= 1
+        assert EN["unavailable"].replace("&#39;", "'") in said(answer)
+        assert "Is this thing on?" in answer.text
+        login = c.login()
+        assert login.status_code == 503 and said(login) == EN["unavailable"].replace(
+            "&#39;", "'")
+        c.upstream.mode = "ok"
+        assert c.post("/console/groups/jumpy/messages",
+                      text="Is this thing on?").status_code == 303
+
+
+def test_garbage_from_the_upstream_is_no_crash(tmp_path: Path) -> None:
+    with console_server(tmp_path, switch=True) as c:
+        assert c.upstream is not None
+        c.upstream.mode = "garbage_fields"
+        assert c.login().status_code == 503

@@ -18,10 +18,9 @@ from playwright.sync_api import (
     Frame,
     Page,
     expect,
-    sync_playwright,
 )
 
-from tests.browser import ARGS, ARTIFACTS, CHROMIUM, host_app
+from tests.browser import ARTIFACTS, axe_violations, chromium, host_app
 from tests.live import live_server
 from widget_server.app import create_app
 from widget_server.gupshup.accounts import login_rand
@@ -94,11 +93,8 @@ def servers(widget_app: Any) -> Iterator[Servers]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @dataclass
@@ -359,13 +355,6 @@ def test_a_wordpress_embed_resizes_and_says_where_to_subscribe(visit: Any,
 AXE_COLORS = [c for _, c in PRESETS] + ["#fff3bf", "#0b1d51"]  # and a pale, a dark accent
 
 
-def _axe(page: Page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [f"{v['id']}: {v['help']}" for v in results.response["violations"]]
-
-
 @pytest.mark.parametrize("color", AXE_COLORS)
 def test_no_accessibility_violations_in_any_colour(visit: Any, servers: Servers,
                                                    color: str) -> None:
@@ -375,13 +364,13 @@ def test_no_accessibility_violations_in_any_colour(visit: Any, servers: Servers,
     for theme in ("light", "dark"):
         page.goto(f"{servers.widgets}/widget/groups/jumpy?subscribe=1&theme={theme}"
                   f"&color={quoted}")
-        assert _axe(page) == [], (color, theme)
+        assert axe_violations(page) == [], (color, theme)
         page.goto(f"{servers.widgets}/widget/groups/nosuchgroup?theme={theme}&color={quoted}")
-        assert _axe(page) == [], (color, theme, "error")
+        assert axe_violations(page) == [], (color, theme, "error")
     page.goto(f"{servers.widgets}/widget/public?color={quoted}")
-    assert _axe(page) == [], (color, "public")
+    assert axe_violations(page) == [], (color, "public")
     page.goto(f"{servers.widgets}/?group=jumpy&color={quoted}")
-    assert _axe(page) == [], (color, "/")
+    assert axe_violations(page) == [], (color, "/")
 
 
 def _rgb(css: str) -> str:

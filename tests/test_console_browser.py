@@ -114,7 +114,7 @@ def test_the_whole_flow_with_javascript(browser: Browser, server: Server) -> Non
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_label("GupShup password")).to_be_visible()
     expect(page.locator(".said")).to_have_text("You're logged out.")
-    assert all(url.startswith(server.base) or url.startswith("data:") for url in requests)
+    assert all(url.startswith((server.base, "data:")) for url in requests)
 
 
 def test_the_whole_flow_without_javascript(browser: Browser, server: Server) -> None:

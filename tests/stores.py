@@ -42,6 +42,7 @@ async def redis_state() -> AsyncIterator[RedisState]:
 
 
 def budget_on(store: StateStore, clock: Clock, ceilings: tuple[int, int, int] = CEILINGS,
-              reserve: tuple[int, int, int] = RESERVE) -> Budget:
+              reserve: tuple[int, int, int] = RESERVE,
+              console: tuple[int, int, int] = (0, 0, 0)) -> Budget:
     return Budget(ceilings, reserve, clock, peers=store,
-                  windows=StoreWindows(store, ceilings, reserve))
+                  windows=StoreWindows(store, ceilings, reserve, console))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.stores import CEILINGS, RESERVE, budget_on, sqlite_state
 from widget_server.clock import ManualClock
 from widget_server.state.sqlite import SqliteState
-from widget_server.upstream.budget import Budget
+from widget_server.upstream.budget import Budget, Use
 from widget_server.upstream.errors import BudgetExhausted
 
 pytestmark = pytest.mark.anyio
@@ -84,6 +84,56 @@ async def test_the_reserve_is_always_left_for_subscriptions(refreshes: int, gap:
         assert started >= RESERVE[0] // 2
         for _ in range(RESERVE[0] // 2):
             await budget.acquire("confirm")
+
+
+CONSOLE_RESERVE = (10, 150, 800)
+CONSOLE = (6, 90, 480)  # the default share, 0.6 of the reserve
+USES = st.sampled_from(["refresh", "subscribe", "confirm", "console"])
+
+
+async def _take_all(budget: Budget, use: Use) -> int:
+    """Calls of `use` admitted now, until the budget refuses one."""
+    taken = 0
+    with contextlib.suppress(BudgetExhausted):
+        while taken < 1000:
+            await budget.acquire(use)
+            taken += 1
+    return taken
+
+
+@given(st.lists(st.tuples(st.floats(0, 3, allow_nan=False), USES), max_size=200))
+@settings(max_examples=40, deadline=None)
+async def test_the_console_and_the_subscriptions_never_starve_each_other(
+        steps: list[tuple[float, Use]]) -> None:
+    """Whatever was asked before, a minute's console share is there for the console, the
+    subscriptions' part for new subscriptions and half of it for confirmations; and no
+    window ever holds more than its ceiling."""
+    clock = ManualClock()
+    async with sqlite_state(clock) as store:
+        budget = budget_on(store, clock, CEILINGS, CONSOLE_RESERVE, CONSOLE)
+        calls: list[float] = []
+        for gap, use in steps:
+            clock.advance(gap)
+            with contextlib.suppress(BudgetExhausted):
+                await budget.acquire(use)
+                calls.append(clock.now)
+        clock.advance(60)  # a new minute: what the hour and the day left is what counts
+        console = await _take_all(budget, "console")
+        starts = await _take_all(budget, "subscribe")
+        confirms = await _take_all(budget, "confirm")
+    assert console >= CONSOLE[0]
+    assert starts >= (CONSOLE_RESERVE[0] - CONSOLE[0]) // 2
+    assert confirms >= (CONSOLE_RESERVE[0] - CONSOLE[0]) // 2
+    assert most_in_any_window(calls, 60) <= CEILINGS[0]
+
+
+async def test_the_console_borrows_only_what_refreshes_leave_idle(
+        store: SqliteState, clock: ManualClock) -> None:
+    budget = budget_on(store, clock, CEILINGS, CONSOLE_RESERVE, CONSOLE)
+    # Nothing else asked: the console may use its share and the idle refreshes' room.
+    assert await _take_all(budget, "console") == CEILINGS[0] - CONSOLE_RESERVE[0] + CONSOLE[0]
+    assert await _take_all(budget, "refresh") == 0
+    assert await _take_all(budget, "subscribe") == 2 and await _take_all(budget, "confirm") == 2
 
 
 async def test_throttle_tag_pauses_refreshes_and_halves_the_pace(store: SqliteState,

@@ -486,3 +486,23 @@ def test_garbage_from_the_upstream_is_no_crash(tmp_path: Path) -> None:
         assert c.upstream is not None
         c.upstream.mode = "garbage_fields"
         assert c.login().status_code == 503
+
+
+def test_the_upstreams_posting_pace_is_said_and_never_slows_the_widgets(
+        console: Console) -> None:
+    """Posts made elsewhere (by SMS, another app) fill the upstream's pace, which the
+    console cannot count: its 127 is said in words, and the throttle object on it is the
+    poster's, not the upstream's throttle on this server."""
+    console.login()
+    with console.gupshup.service.db.write() as conn:
+        for n in range(10):
+            conn.execute("INSERT INTO messages (group_id, user_id, text, time) VALUES "
+                         "((SELECT id FROM groups WHERE name = 'jumpy'), (SELECT id FROM "
+                         "users WHERE phone = ?), ?, ?)", (DEMO_PHONE, f"sms {n}",
+                                                          console.clock()))
+    answer = console.post("/console/groups/jumpy/messages", text="One too many")
+    assert answer.status_code == 429 and int(answer.headers["retry-after"]) >= 1
+    assert said(answer).startswith("That's as many posts as GupShup takes in a minute.")
+    budget = console.app.state.budget
+    assert budget.pace() == 1.0  # not taken for a throttle tag
+    assert console.http.get("/api/groups/cricketbuzz").status_code == 200

@@ -8,6 +8,7 @@ import base64
 import contextlib
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from tests.live import live_server
+from tests.live import live_server, running_server
 from tests.upstreams import Switchable, local_upstream
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
@@ -506,3 +507,25 @@ def test_the_upstreams_posting_pace_is_said_and_never_slows_the_widgets(
     budget = console.app.state.budget
     assert budget.pace() == 1.0  # not taken for a throttle tag
     assert console.http.get("/api/groups/cricketbuzz").status_code == 200
+
+
+def test_every_worker_shows_a_post_within_5_seconds(tmp_path: Path) -> None:
+    """`serve --workers 2` on one state file: the worker that posted renews the group,
+    and the other takes the new value at once rather than at the key's next turn."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    env.update(WIDGET_DATA_DIR=str(tmp_path / "data"), WIDGET_MISSES_PER_CLIENT="100000")
+    with running_server(["serve", "--workers", "2"], env) as server:
+        api = server.base + "/api/groups/jumpy/messages?range=1"
+        for _ in range(12):  # a fresh connection each time: both workers hold it, fresh
+            assert httpx.get(api).status_code == 200
+        with httpx.Client(base_url=server.base) as http:
+            http.post("/console/login", headers=SAME,
+                      data={"phone": DEMO_PHONE, "password": DEMO_PASSWORD})
+            posted = http.post("/console/groups/jumpy/messages", headers=SAME,
+                               data={"text": "Heard by every worker"})
+            assert posted.status_code == 303
+        started = time.monotonic()
+        while {httpx.get(api).json()["messages"][0]["text"] for _ in range(12)} != {
+                "Heard by every worker"}:
+            assert time.monotonic() - started < 5
+            time.sleep(0.25)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -41,6 +42,9 @@ log = logging.getLogger("widget_server.cache")
 T = TypeVar("T")
 UNAVAILABLE_RETRY = 10.0
 WANTED = 10_000  # misses refused by the budget, remembered to be fetched by demand
+RENEWED = "renewed"  # keys fetched out of turn, for the other processes to take at once
+RENEWALS_KEPT = 100
+RENEWALS_FOLLOWED = 60.0  # seconds: older renewals have been followed (or don't matter)
 
 
 @dataclass(slots=True)
@@ -74,6 +78,8 @@ class SharedStore(Protocol):
     async def save(self, key: str, entry: Entry, error_ttl: float) -> None: ...
     async def lock(self, key: str, ttl: float) -> str | None: ...
     async def unlock(self, key: str, token: str) -> None: ...
+    async def append(self, key: str, value: str, keep: int) -> None: ...
+    async def recent(self, key: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -182,8 +188,27 @@ class Cache:
 
     async def renew(self, key: str, fetch: Callable[[], Awaitable[Any]]) -> None:
         """Fetch `key` now even if it is fresh: its data is known to have changed (the
-        group's owner has just posted)."""
-        await self._refresh(key, fetch, renew=True)
+        group's owner has just posted). The other processes are told, and take the new
+        value at their next `follow_renewals`, not at the key's next turn."""
+        entry = await self._refresh(key, fetch, renew=True)
+        if entry.version and self._shared is not None:
+            with contextlib.suppress(StoreDown):
+                await self._shared.append(RENEWED, json.dumps([key, entry.fetched]),
+                                          RENEWALS_KEPT)
+
+    async def follow_renewals(self) -> None:
+        """Take the values other processes renewed lately for keys this one holds."""
+        if self._shared is None:
+            return
+        since = self._clock() - RENEWALS_FOLLOWED
+        try:
+            for raw in await self._shared.recent(RENEWED):
+                key, fetched = json.loads(raw)
+                entry = self._store.get(key)
+                if entry is not None and since < fetched and entry.fetched < fetched:
+                    self._adopt(key, entry, await self._shared.load(key))
+        except (StoreDown, ValueError, TypeError):
+            return  # the next tick tries again; the key's own turn comes anyway
 
     async def _refresh(self, key: str, fetch: Callable[[], Awaitable[T]],
                        renew: bool = False) -> Entry:

@@ -41,6 +41,7 @@ class Scheduler:
         while True:
             try:
                 self.tick()
+                await self._cache.follow_renewals()
             except Exception:  # a bug here must not end refreshing for good
                 log.exception("refresh scheduling failed")
             await asyncio.sleep(TICK)

@@ -96,12 +96,18 @@ def _time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def message(data: Any) -> Message:
+def _timed(data: Any, what: str) -> tuple[dict[str, Any], datetime]:
+    """An item that must be an object with a time: it, and its time."""
     if not isinstance(data, dict):
-        raise Unavailable("upstream message is not an object")
+        raise Unavailable(f"upstream {what} is not an object")
     when = _time(data.get("time"))
     if when is None:
-        raise Unavailable("upstream message has no time")
+        raise Unavailable(f"upstream {what} has no time")
+    return data, when
+
+
+def message(item: Any) -> Message:
+    data, when = _timed(item, "message")
     # Interned: a page repeats its group's name fifteen times, ten thousand pages add up.
     return Message(_text(data, "id"), sys.intern(_text(data, "group", "")),
                    _text(data, "text", ""), when, _bool(data.get("adult")))
@@ -133,12 +139,8 @@ class Reply:
     hidden: bool = False
 
 
-def reply(data: Any) -> Reply:
-    if not isinstance(data, dict):
-        raise Unavailable("upstream reply is not an object")
-    when = _time(data.get("time"))
-    if when is None:
-        raise Unavailable("upstream reply has no time")
+def reply(item: Any) -> Reply:
+    data, when = _timed(item, "reply")
     return Reply(_text(data, "id"), _text(data, "from", ""), _text(data, "text", ""), when,
                  _bool(data.get("hidden")))
 

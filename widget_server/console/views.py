@@ -71,8 +71,13 @@ class Said:
         return self.error.status if self.error else 200
 
     def headers(self) -> dict[str, str]:
+        headers = {}
+        if self.status == 401:  # a 401 names how to authenticate: the login form
+            headers["WWW-Authenticate"] = 'Form realm="GupShup console"'
         wait = self.error.retry_after if self.error else None
-        return {"Retry-After": str(int(wait + 0.999))} if wait else {}
+        if wait:
+            headers["Retry-After"] = str(int(wait + 0.999))
+        return headers
 
 
 def render(request: Request, template: str, lang: str, context: dict[str, Any],

@@ -80,6 +80,32 @@ def _subscribe(summary: str, fields: dict[str, Any]) -> dict[str, Any]:
             (503, "try again: see Retry-After"))}}}
 
 
+_LANG = {"name": "lang", "in": "query", "schema": {"enum": ["en", "hi"]}}
+_CONSOLE_STATUSES = {
+    "200": "the page", "303": "done: on to the next page", "400": "an unreadable form",
+    "401": "log in first (or again)", "403": "refused: another site's form, an account "
+    "not active or switched off", "404": "not one of your groups", "422": "what was typed "
+    "breaks a rule, in words", "429": "too many tries or posts: see Retry-After",
+    "502": "GupShup refused, in its words", "503": "try again: see Retry-After"}
+
+
+def _console(method: str, summary: str, statuses: str, params: list[dict[str, Any]],
+             fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A console page or form: HTML for people, every status explained on the page."""
+    responses = {s: {"description": _CONSOLE_STATUSES[s]} if s == "303"
+                 else _typed("text/html", _CONSOLE_STATUSES[s]) for s in statuses.split()}
+    operation: dict[str, Any] = {"summary": summary, "parameters": [_LANG, *params],
+                                 "responses": responses}
+    if fields is not None:
+        operation["requestBody"] = {"content": {"application/x-www-form-urlencoded": {
+            "schema": {"type": "object", "properties": fields}}}}
+    return {method: operation}
+
+
+_TEXT = {"text": {"type": "string"}}
+_CONSOLE_WRITE = "200 303 400 401 403 404 422 429 502 503"
+
+
 def _widget_options() -> list[dict[str, Any]]:
     return [{"name": "color", "in": "query", "schema": {"type": "string"}},
             {"name": "theme", "in": "query", "schema": {"enum": ["light", "dark", "auto"]}},
@@ -128,6 +154,26 @@ DOCUMENT: dict[str, Any] = {
                 **{s: _json({"type": "object"}, "not ours, unknown or unavailable")
                    for s in ("403", "404", "429", "503")},
                 "501": _typed("text/plain", "a format other than JSON (as oEmbed says)")}}},
+        "/console": _console("get", "The owner's console: the login form, or your groups",
+                             "200 401 503", []),
+        "/console/login": _console("post", "Log in with the GupShup phone and password",
+                                   "303 400 401 403 422 429 503", [], {
+                                       "phone": {"type": "string"},
+                                       "password": {"type": "string"}}),
+        "/console/logout": _console("post", "Log out (and end the GupShup token)",
+                                    "303 400 403", [], {}),
+        "/console/groups/{group}": _console("get", "One of your groups", "200 303 401 404 503",
+                                            [_GROUP]),
+        "/console/groups/{group}/messages": _console("post", "Post to your group",
+                                                     _CONSOLE_WRITE, [_GROUP], _TEXT),
+        "/console/groups/{group}/messages/{id}/replies": _console(
+            "post", "Reply from your group under one of its messages", _CONSOLE_WRITE,
+            [_GROUP, {"name": "id", "in": "path", "required": True,
+                      "schema": {"type": "string", "pattern": "^[0-9A-Za-z_-]{1,32}$"}}],
+            {**_TEXT, "to": {"type": "string"}}),
+        "/console/groups/{group}/invites": _console("post", "Invite friends to your group",
+                                                    _CONSOLE_WRITE, [_GROUP],
+                                                    {"phones": {"type": "string"}}),
         "/healthz": {"get": {"summary": "Liveness, and the background workers' health",
                              "responses": {s: _json(_object(status={"enum": [
                                  "ok", "degraded"]}), d) for s, d in (

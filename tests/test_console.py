@@ -529,3 +529,22 @@ def test_every_worker_shows_a_post_within_5_seconds(tmp_path: Path) -> None:
                 "Heard by every worker"}:
             assert time.monotonic() - started < 5
             time.sleep(0.25)
+
+
+def test_a_private_group_is_managed_without_its_stream(console: Console) -> None:
+    console.login()
+    page = console.http.get("/console/groups/hush")
+    assert page.status_code == 200 and "GupShup&#39;s API doesn&#39;t list" in page.text
+    posted = console.post("/console/groups/hush/messages", text="Private: meet at 9")
+    assert posted.status_code == 303
+    assert console.calls("groups.getStream") == 1  # the page's; no renewal of what can't be read
+    sent = [m for m in console.gupshup.outbox.messages(FRIEND_PHONE) if m.kind == "post"]
+    assert sent[0].text == "Private: meet at 9"
+
+
+def test_a_switched_off_group_takes_no_post(console: Console) -> None:
+    console.login()
+    answer = console.post("/console/groups/oldnews/messages", text="Anyone there?")
+    assert answer.status_code == 403 and said(answer).startswith("This group has been "
+                                                                 "switched off on GupShup")
+    assert "Anyone there?" in answer.text

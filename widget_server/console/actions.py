@@ -147,7 +147,8 @@ async def _post(request: Request, session: Session, lang: str,
                 form: dict[str, str]) -> Response:
     console = service(request)
     text = check_text(form.get("text", ""))
-    group = (await owned(request, session, str(request.path_params["group"]))).name
+    mine = await owned(request, session, str(request.path_params["group"]))
+    group = mine.name
     if text in (console.last_posts.get((session.phone, group.lower())),
                 await _latest(request, group)):
         raise ConsoleError("repeat", 422)
@@ -159,7 +160,8 @@ async def _post(request: Request, session: Session, lang: str,
             await console.guard.not_posted(session.phone, receipt)
         raise
     console.last_posts[(session.phone, group.lower())] = text
-    await request.app.state.data.renew(group)  # the widgets show it at once
+    if mine.public:  # a private group has no widget, and its stream can't be read
+        await request.app.state.data.renew(group)  # the widgets show it at once
     return _to_group(lang, group, done="posted")
 
 

@@ -169,7 +169,7 @@ def _refusal(method: str, error: ApiRefused, codes: dict[int, str]) -> ConsoleEr
     if key is None:
         return ConsoleError("upstream_error", 502, values={"detail": error.message})
     status = {"wrong_password": 401, "inactive": 403, "disabled_account": 403,
-              "not_your_group": 404, "pace": 429}.get(key, 422)
+              "not_your_group": 404, "pace": 429, "group_disabled": 403}.get(key, 422)
     return ConsoleError(key, status, 60.0 if key == "pace" else None)
 
 

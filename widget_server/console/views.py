@@ -24,7 +24,7 @@ from widget_server.i18n import LANGS
 from widget_server.palette import DEFAULT_COLOR, palettes
 from widget_server.render import Renderer
 from widget_server.security import page_response
-from widget_server.upstream.errors import UpstreamError
+from widget_server.upstream.errors import PrivateGroup, UpstreamError
 from widget_server.upstream.models import Group
 from widget_server.views import group_data
 
@@ -173,6 +173,8 @@ async def _threads(request: Request, session: Session, name: str,
     messages = []
     try:
         messages = list((await group_data(request).messages(name)).value.messages)
+    except PrivateGroup:
+        problems.append(say(lang, "private_messages"))
     except UpstreamError:
         problems.append(say(lang, "unavailable"))
     received = []

@@ -32,6 +32,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "counter_over": "{n} characters: {over} too many",
         "messages": "Recent messages and their replies",
         "no_messages": "No messages yet.",
+        "private_messages": "This group is private: GupShup's API doesn't list its messages, "
+                            "which go to its members by SMS. You can still post, answer "
+                            "replies and invite.",
         "no_replies": "No replies yet.",
         "reply_label": "Reply",
         "reply_help": "Starts with @ and the group you answer. Without one it goes to {to}.",
@@ -113,6 +116,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "counter_over": "{n} अक्षर: {over} ज़्यादा",
         "messages": "हाल के संदेश और उनके जवाब",
         "no_messages": "अभी कोई संदेश नहीं है।",
+        "private_messages": "यह समूह निजी है: GupShup का API इसके संदेश नहीं दिखाता, वे "
+                            "सदस्यों को SMS से जाते हैं। आप फिर भी पोस्ट कर सकते हैं, जवाब दे "
+                            "सकते हैं और दोस्तों को बुला सकते हैं।",
         "no_replies": "अभी कोई जवाब नहीं।",
         "reply_label": "जवाब",
         "reply_help": "@ और उस समूह के नाम से शुरू करें जिसे जवाब दे रहे हैं। नहीं तो यह "

@@ -548,3 +548,17 @@ def test_a_switched_off_group_takes_no_post(console: Console) -> None:
     assert answer.status_code == 403 and said(answer).startswith("This group has been "
                                                                  "switched off on GupShup")
     assert "Anyone there?" in answer.text
+
+
+def test_every_english_phrase_has_its_hindi(console: Console) -> None:
+    assert set(STRINGS["en"]) == set(STRINGS["hi"])
+    assert all(STRINGS["hi"][k] != v for k, v in STRINGS["en"].items() if k != "title")
+
+
+def test_an_unreadable_form_is_a_400_in_words(console: Console) -> None:
+    big = b"--x\r\nContent-Disposition: form-data; name=\"phone\"\r\n\r\n" + b"9" * 10_000 \
+        + b"\r\n--x--\r\n"  # a part past the form's size limit
+    answer = console.http.post("/console/login", headers={
+        **SAME, "Content-Type": "multipart/form-data; boundary=x"}, content=big)
+    assert answer.status_code == 400 and said(answer) == "That form couldn't be read. " \
+        "Please try again."

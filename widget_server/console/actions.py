@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -46,12 +46,12 @@ async def _form(request: Request) -> dict[str, str]:
     try:
         return await read_form(request)
     except Exception:  # a malformed or oversized body is a bad request
-        raise ConsoleError("empty", 400) from None
+        raise ConsoleError("bad_form", 400) from None
 
 
 def _to_group(lang: str, group: str, **query: str) -> Response:
     params = {"lang": lang} if lang != "en" else {}
-    return RedirectResponse(f"/console/groups/{group}?{urlencode({**params, **query})}",
+    return RedirectResponse(f"/console/groups/{quote(group)}?{urlencode({**params, **query})}",
                             303, headers=PRIVATE)
 
 

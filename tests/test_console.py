@@ -102,6 +102,8 @@ def test_the_login_page_is_private_unframed_and_first_party(console: Console) ->
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["cache-control"] == "no-store"
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["referrer-policy"] == "no-referrer"
     # Nothing from a third party: every src and href is our own.
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', page.text)
 

@@ -28,7 +28,9 @@ from widget_server.upstream.errors import PrivateGroup, UpstreamError
 from widget_server.upstream.models import Group
 from widget_server.views import group_data
 
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
+# For one person only; and never framed (`X-Frame-Options` for browsers before CSP's
+# `frame-ancestors`).
+PRIVATE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
 DONE = ("posted", "replied", "logged_out")
 
 

@@ -6,8 +6,9 @@ API is polled on fresh connections until every answer has the new message.
     python -m benchmarks.console_post [--posts 5]
 
 Prints, per worker count: the time from the post's answer until every poll shows it
-(median and worst), that time ÷ the group's refresh interval (what a visitor would wait
-without the renewal), and the upstream calls each console step made (from /metrics).
+(median and worst; the hot path's one-second replay is part of it), that time ÷ the group's
+refresh interval (what a visitor would wait without the renewal), and the upstream calls
+each console step made (from /metrics, one worker).
 """
 
 from __future__ import annotations
@@ -50,6 +51,18 @@ class Result:
     costs: dict[str, int]
 
 
+def _post(base: str, http: httpx.Client, text: str) -> int:
+    """Post (waiting as the console says when its budget share is spent); its calls."""
+    while True:
+        before = _calls(base)
+        answer = http.post("/console/groups/jumpy/messages", headers=SAME, data={"text": text})
+        if answer.status_code == 303:
+            return _calls(base) - before
+        if answer.status_code not in (429, 503):
+            raise SystemExit(f"the post was refused: {answer.status_code}")
+        time.sleep(float(answer.headers.get("retry-after", "5")))
+
+
 def run(workers: int, posts: int) -> Result:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
     with tempfile.TemporaryDirectory() as tmp:
@@ -63,17 +76,18 @@ def run(workers: int, posts: int) -> Result:
                      "home": _step(server.base, http, "GET", "/console"),
                      "group page": _step(server.base, http, "GET", "/console/groups/jumpy")}
             delays = []
+            post_costs = []
             for n in range(posts):
-                before = _calls(server.base)
-                http.post("/console/groups/jumpy/messages", headers=SAME,
-                          data={"text": f"Benchmark post {n}"})
-                costs["post"] = _calls(server.base) - before
+                post_costs.append(_post(server.base, http, f"Benchmark post {n}"))
                 posted = time.monotonic()
                 while {httpx.get(server.base + API).json()["messages"][0]["text"]
                        for _ in range(8)} != {f"Benchmark post {n}"}:
+                    if time.monotonic() - posted > 120:
+                        raise SystemExit(f"post {n} not visible after 120 s")
                     time.sleep(0.05)
                 delays.append(time.monotonic() - posted)
-                time.sleep(7)  # under the posting pace and the console's share
+            # The scheduler's refreshes may fall in a step: the fewest is the step's own.
+            costs["post"] = min(post_costs)
     fresh = re.search(r"stale-while-revalidate=(\d+)", interval)
     return Result(statistics.median(delays), max(delays), int(fresh.group(1)) if fresh else 0,
                   costs)
@@ -88,7 +102,8 @@ def main() -> None:
         print(f"workers {workers}: post visible on every poll after median {r.median:.2f} s, "
               f"worst {r.worst:.2f} s (goal < 5 s); the group's refresh interval is "
               f"{r.interval} s: worst ÷ interval {r.worst / max(1, r.interval):.3f}")
-        print(f"  upstream calls per step: {r.costs}")
+        if workers == 1:  # /metrics is per process: with 2 workers it answers for one
+            print(f"  upstream calls per step: {r.costs}")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ and the defences."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
@@ -11,6 +12,7 @@ import logging
 import os
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,16 +20,22 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 
 from tests.live import live_server, running_server
-from tests.upstreams import Switchable, local_upstream
+from tests.upstreams import REDIS_URL, Switchable, forget_keys, local_upstream
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
+from widget_server.console.owner import ConsoleError
+from widget_server.console.rules import check_text, invite_numbers
 from widget_server.console.session import COOKIE
 from widget_server.console.words import STRINGS
 from widget_server.gupshup.app import LocalGupShup
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE
+from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.records import ascii_text
 from widget_server.settings import Settings
 
 SAME = {"Sec-Fetch-Site": "same-origin"}
@@ -564,3 +572,58 @@ def test_an_unreadable_form_is_a_400_in_words(console: Console) -> None:
         **SAME, "Content-Type": "multipart/form-data; boundary=x"}, content=big)
     assert answer.status_code == 400 and said(answer) == "That form couldn't be read. " \
         "Please try again."
+
+
+@given(st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_the_rules_say_no_exactly_when_gupshup_would(text: str) -> None:
+    """What the console lets through, the local GupShup takes; what it refuses for
+    characters or length, GupShup would refuse with 125 or 126."""
+    try:
+        checked = check_text(text)
+    except ConsoleError as refusal:
+        if refusal.key in ("not_ascii", "too_long"):
+            code = {"not_ascii": 125, "too_long": 126}[refusal.key]
+            with pytest.raises(ApiError) as upstream:
+                ascii_text(text.replace("\r\n", "\n").strip())
+            assert upstream.value.code == code
+        else:
+            assert refusal.key == "empty" and not text.strip()
+        return
+    assert ascii_text(checked) == checked
+
+
+@given(st.text(alphabet="0123456789 +-,;\n()abc", max_size=120))
+@settings(max_examples=300, deadline=None)
+def test_any_invite_list_is_read_or_refused_in_words(text: str) -> None:
+    try:
+        numbers, bad = invite_numbers(text)
+    except ConsoleError as refusal:
+        assert refusal.key in ("invites_none", "invites_too_many")
+        return
+    assert all(len(n) == 10 and n.isdigit() for n in numbers)
+    assert len(set(numbers)) == len(numbers) and (numbers or bad)
+
+
+def test_the_console_on_redis_keeps_its_notes_for_every_instance(tmp_path: Path) -> None:
+    """Two instances on one Redis: a reply sent through one is under its message on the
+    other, and a phone locked on one is locked on the other."""
+    prefix = f"test:{uuid.uuid4().hex}:"
+    shared: dict[str, Any] = {"redis_url": REDIS_URL, "redis_prefix": prefix,
+                              "budget": (100, 950, 9500), "budget_reserve": (60, 50, 500)}
+    try:
+        with console_server(tmp_path, **shared) as one, \
+                console_server(tmp_path, **shared) as other:  # one GupShup too
+            one.login()
+            page = one.http.get("/console/groups/jumpy")
+            message = re.findall(r'id="m(\d+)"', page.text)[2]
+            one.post(f"/console/groups/jumpy/messages/{message}/replies",
+                     text="@shayari from the first instance")
+            other.login()
+            assert "@shayari from the first instance" in _thread(
+                other.http.get("/console/groups/jumpy").text, message)
+            for _ in range(5):
+                one.login(FRIEND_PHONE, "wrong")
+            assert other.login(FRIEND_PHONE, "friend123").status_code == 429
+    finally:
+        asyncio.run(forget_keys(prefix))

@@ -106,6 +106,8 @@ def test_the_whole_flow_with_javascript(browser: Browser, server: Server) -> Non
     page.get_by_role("button", name="Send invitations").click()
     expect(page.locator(".outcomes")).to_contain_text("9819535746: invited")
     expect(page.locator(".outcomes")).to_contain_text("12345: not an Indian mobile number")
+    assert page.evaluate("window.__stayed") is True
+    expect(page.get_by_label("Mobile number")).to_have_value("12345")  # to correct
     assert axe_violations(page) == []
     _shot(page, "group")
     page.set_viewport_size({"width": 375, "height": 800})

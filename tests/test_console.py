@@ -490,6 +490,9 @@ def test_a_failing_upstream_is_said_and_the_text_kept(tmp_path: Path, mode: str)
         c.upstream.mode = "ok"
         assert c.post("/console/groups/jumpy/messages",
                       text="Is this thing on?").status_code == 303
+        c.upstream.mode = mode  # logging out still ends the session here
+        out = c.post("/console/logout")
+        assert out.status_code == 303 and 'gupshup_console=""' in out.headers["set-cookie"]
 
 
 def test_garbage_from_the_upstream_is_no_crash(tmp_path: Path) -> None:

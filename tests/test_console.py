@@ -218,6 +218,8 @@ def test_a_post_reaches_the_json_api_and_the_widget_within_5_seconds(
     assert "Samosa party at 6!" in console.http.get("/widget/groups/jumpy").text
     page = console.http.get(posted.headers["location"])
     assert said(page) == EN["posted"]
+    assert "29 posts" in page.text  # the renewed counts (28 before)
+    assert console.calls("users.getMyGroups") == 1  # the owner's list, kept a minute
     subscribers = [m for m in console.gupshup.outbox.messages(FRIEND_PHONE) if m.kind == "post"]
     assert subscribers and subscribers[0].text == "Samosa party at 6!"
 

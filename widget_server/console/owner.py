@@ -100,13 +100,12 @@ class Owner:
     async def post(self, session: Session, group: str, text: str) -> str:
         body = await self._call("groups.postMessage", session=session, codes=WRITE_CODES,
                                 groupName=group, text=text)
-        self.forget(session)
         message = body.get("message")
         return str(message.get("id", "")) if isinstance(message, dict) else ""
 
     async def reply(self, session: Session, group: str, text: str) -> list[Outcome]:
         body = await self._partial("groups.postReply", session, groupName=group, text=text)
-        self.forget(session)
+        self._lists.pop((session.token, "groups.getReplies:" + group.lower()), None)
         return [Outcome(str(r.get("group", "")), r.get("status") == "success",
                         str(r.get("id") or r.get("msg") or ""), _code(r.get("code")))
                 for r in _results(body)]
@@ -118,7 +117,7 @@ class Owner:
                         str(r.get("reason") or r.get("msg") or "")) for r in _results(body)]
 
     def forget(self, session: Session) -> None:
-        """Drop the session's kept lists (after it changed them, or logged out)."""
+        """Drop the session's kept lists (it logged out)."""
         for key in [k for k in self._lists if k[0] == session.token]:
             self._lists.pop(key, None)
 

@@ -159,11 +159,23 @@ async def show_group(request: Request, session: Session, name: str, lang: str,
         return render(request, "console/home.html", lang, {"session": session},
                       said if said.error else Said(error))
     typed = typed or {}
-    context = {"session": session, "group": group, "name": group.name, "typed": typed,
+    context = {"session": session, "group": await _latest_info(request, group),
+               "name": group.name, "typed": typed,
                "here": "/console/groups/" + quote(group.name),
                "at": typed.get("_at", "").lower(),  # the form typed in, if refused
                **await _threads(request, session, group.name, lang)}
     return render(request, "console/group.html", lang, context, said)
+
+
+async def _latest_info(request: Request, group: Group) -> Group:
+    """The group as the widgets have it (renewed at each post: its counts are current),
+    or as the owner's list had it (a private group has no widget)."""
+    if not group.public:
+        return group
+    try:
+        return (await group_data(request).info(group.name)).value
+    except UpstreamError:
+        return group
 
 
 async def _threads(request: Request, session: Session, name: str,

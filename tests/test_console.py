@@ -632,3 +632,27 @@ def test_the_console_on_redis_keeps_its_notes_for_every_instance(tmp_path: Path)
             assert other.login(FRIEND_PHONE, "friend123").status_code == 429
     finally:
         asyncio.run(forget_keys(prefix))
+
+
+def test_a_post_the_budget_cannot_renew_yet_says_when_and_follows(tmp_path: Path) -> None:
+    """The budget's minute is spent by the post itself: the post goes out, the page says
+    when the widgets will show it, and the renewal is first in line when there is room."""
+    with console_server(tmp_path, budget=(9, 950, 9500), budget_reserve=(4, 50, 500),
+                        console_share=0.5) as c:  # console 2 a minute, refreshes 5
+        api = "/api/groups/jumpy/messages?range=1"
+        c.http.get(api)
+        c.http.get("/api/groups/jumpy")  # refreshes: 2
+        c.login()  # the console's 2
+        c.http.get("/console/groups/jumpy")  # 2 more, from the idle refreshes' room
+        posted = c.post("/console/groups/jumpy/messages", text="Squeezed in")  # the last
+        assert posted.status_code == 303 and "done=posted_later" in posted.headers["location"]
+        page = c.http.get(posted.headers["location"])
+        assert re.fullmatch(r"Posted\. It goes out by SMS now; the widgets show it within "
+                            r"\d+ seconds \(this site's calls to GupShup are used up for the "
+                            r"moment\)\.", said(page))
+        c.clock.advance(61)
+        started = time.monotonic()
+        while c.http.get(api).json()["messages"][0]["text"] != "Squeezed in":
+            assert time.monotonic() - started < 5
+            time.sleep(0.2)
+            c.clock.advance(0.2)

@@ -42,6 +42,7 @@ log = logging.getLogger("widget_server.cache")
 T = TypeVar("T")
 UNAVAILABLE_RETRY = 10.0
 WANTED = 10_000  # misses refused by the budget, remembered to be fetched by demand
+RENEW_FIRST = 2**31  # a renewal the budget refused outranks any refused miss
 RENEWED = "renewed"  # keys fetched out of turn, for the other processes to take at once
 RENEWALS_KEPT = 100
 RENEWALS_FOLLOWED = 60.0  # seconds: older renewals have been followed (or don't matter)
@@ -186,15 +187,20 @@ class Cache:
             task.add_done_callback(lambda _: self._inflight.pop(key, None))
         return task
 
-    async def renew(self, key: str, fetch: Callable[[], Awaitable[Any]]) -> None:
+    async def renew(self, key: str, fetch: Callable[[], Awaitable[Any]]) -> float | None:
         """Fetch `key` now even if it is fresh: its data is known to have changed (the
         group's owner has just posted). The other processes are told, and take the new
-        value at their next `follow_renewals`, not at the key's next turn."""
+        value at their next `follow_renewals`, not at the key's next turn. None, or (when
+        the budget refused) in how many seconds it will be fetched, first in line."""
         entry = await self._refresh(key, fetch, renew=True)
+        if isinstance(entry.error, BudgetExhausted):
+            self._wanted[key] = (RENEW_FIRST, fetch)
+            return entry.error.retry_after
         if entry.version and self._shared is not None:
             with contextlib.suppress(StoreDown):
                 await self._shared.append(RENEWED, json.dumps([key, entry.fetched]),
                                           RENEWALS_KEPT)
+        return None
 
     async def follow_renewals(self) -> None:
         """Take the values other processes renewed lately for keys this one holds."""

@@ -42,16 +42,18 @@ class GroupData:
         page = await self.cache.get(f"stream:{group.lower()}:{start}", fetch, self.who)
         return _sliced(page, count)
 
-    async def renew(self, group: str) -> None:
+    async def renew(self, group: str) -> float | None:
         """Fetch the group's info and first page now, on the console's share of the
-        budget: its owner has just posted, and the widgets should show it at once."""
+        budget: its owner has just posted, and the widgets should show it at once. None,
+        or when the budget refused: in how many seconds they will be fetched."""
         async def info() -> Group:
             return models.group(await self.client.get_info(group, use="console"))
 
         async def page() -> Stream:
             return models.stream(await self.client.get_stream(group, 0, PAGE, use="console"))
-        await asyncio.gather(self.cache.renew(f"info:{group.lower()}", info),
-                             self.cache.renew(f"stream:{group.lower()}:0", page))
+        waits = await asyncio.gather(self.cache.renew(f"info:{group.lower()}", info),
+                                     self.cache.renew(f"stream:{group.lower()}:0", page))
+        return max((w for w in waits if w is not None), default=None)
 
     def _past_end(self, group: str, start: int) -> Served[Stream] | None:
         """An empty page, without a call, for an offset past the stream's known end."""

@@ -160,9 +160,12 @@ async def _post(request: Request, session: Session, lang: str,
             await console.guard.not_posted(session.phone, receipt)
         raise
     console.last_posts[(session.phone, group.lower())] = text
+    wait = None
     if mine.public:  # a private group has no widget, and its stream can't be read
-        await request.app.state.data.renew(group)  # the widgets show it at once
-    return _to_group(lang, group, done="posted")
+        wait = await request.app.state.data.renew(group)  # the widgets show it at once
+    if wait is None:
+        return _to_group(lang, group, done="posted")
+    return _to_group(lang, group, done="posted_later", s=str(int(wait + 0.999)))
 
 
 async def _latest(request: Request, group: str) -> str | None:

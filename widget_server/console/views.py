@@ -31,7 +31,7 @@ from widget_server.views import group_data
 # For one person only; and never framed (`X-Frame-Options` for browsers before CSP's
 # `frame-ancestors`).
 PRIVATE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
-DONE = ("posted", "replied", "logged_out")
+DONE = ("posted", "posted_later", "replied", "logged_out")
 
 
 def service(request: Request) -> Console:
@@ -142,7 +142,8 @@ async def group_page(request: Request) -> Response:
     if done in DONE:
         to = " ".join("@" + g for g in request.query_params.get("to", "").split()
                       if GROUP_NAME.fullmatch(g))
-        notice = say(lang, done, to=to)
+        wait = request.query_params.get("s", "")
+        notice = say(lang, done, to=to, s=wait if wait.isdigit() and len(wait) < 6 else "60")
     return await show_group(request, session, str(request.path_params["group"]), lang,
                             Said(notice=notice))
 

@@ -48,6 +48,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "customize": "Put this group on your blog",
         "open_widget": "See its widget",
         "posted": "Posted. It goes out by SMS now, and the widgets show it within seconds.",
+        "posted_later": "Posted. It goes out by SMS now; the widgets show it within {s} "
+                        "seconds (this site's calls to GupShup are used up for the moment).",
         "replied": "Your reply went to {to}.",
         "invites_done": "Invitations:",
         "invited": "invited",
@@ -135,6 +137,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "open_widget": "इसका विजेट देखें",
         "posted": "पोस्ट हो गया। यह अभी SMS से जा रहा है, और विजेट कुछ ही सेकंड में इसे "
                   "दिखाएँगे।",
+        "posted_later": "पोस्ट हो गया। यह अभी SMS से जा रहा है; विजेट इसे {s} सेकंड में "
+                        "दिखाएँगे (इस साइट की GupShup कॉल अभी के लिए खत्म हो गई हैं)।",
         "replied": "आपका जवाब {to} को गया।",
         "invites_done": "न्योते:",
         "invited": "न्योता भेजा गया",

@@ -656,3 +656,15 @@ def test_a_post_the_budget_cannot_renew_yet_says_when_and_follows(tmp_path: Path
             assert time.monotonic() - started < 5
             time.sleep(0.2)
             c.clock.advance(0.2)
+
+
+def test_a_reply_that_reaches_no_group_is_not_shown_as_sent(console: Console) -> None:
+    console.login()
+    page = console.http.get("/console/groups/jumpy")
+    message = re.findall(r'id="m(\d+)"', page.text)[1]
+    answer = console.post(f"/console/groups/jumpy/messages/{message}/replies",
+                          text="@nosuchgroup hello?")
+    assert answer.status_code == 422 and said(answer) == "Your reply reached no group:"
+    assert "<bdi>@nosuchgroup</bdi>: there is no group by that name" in answer.text
+    assert "@nosuchgroup hello?" not in _thread(answer.text, message).split("<details")[0]
+    assert "@nosuchgroup hello?" in answer.text  # kept in its box to correct

@@ -55,9 +55,18 @@ class GroupData:
                                      self.cache.renew(f"stream:{group.lower()}:0", page))
         return max((w for w in waits if w is not None), default=None)
 
+    def _first_page(self, group: str) -> Served[Stream] | None:
+        """The group's first page as this process holds it, without a call or a view."""
+        first: Served[Stream] | None = self.cache.peek(f"stream:{group.lower()}:0")
+        return first
+
+    def newest_held(self, group: str) -> models.Message | None:
+        first = self._first_page(group)
+        return first.value.messages[0] if first is not None and first.value.messages else None
+
     def _past_end(self, group: str, start: int) -> Served[Stream] | None:
         """An empty page, without a call, for an offset past the stream's known end."""
-        first: Served[Stream] | None = self.cache.peek(f"stream:{group.lower()}:0")
+        first = self._first_page(group)
         if not start or first is None or first.value.total is None \
                 or start < first.value.total:
             return None

@@ -149,8 +149,9 @@ async def _post(request: Request, session: Session, lang: str,
     text = check_text(form.get("text", ""))
     mine = await owned(request, session, str(request.path_params["group"]))
     group = mine.name
+    newest = request.app.state.data.newest_held(group)
     if text in (console.last_posts.get((session.phone, group.lower())),
-                await _latest(request, group)):
+                newest.text if newest else None):
         raise ConsoleError("repeat", 422)
     receipt = await console.guard.post(session.phone)
     try:
@@ -166,13 +167,6 @@ async def _post(request: Request, session: Session, lang: str,
     if wait is None:
         return _to_group(lang, group, done="posted")
     return _to_group(lang, group, done="posted_later", s=str(int(wait + 0.999)))
-
-
-async def _latest(request: Request, group: str) -> str | None:
-    """The newest message the widgets hold for the group, without a call."""
-    page = request.app.state.data.cache.peek(f"stream:{group.lower()}:0")
-    messages = page.value.messages if page is not None else ()
-    return messages[0].text if messages else None
 
 
 async def reply(request: Request) -> Response:
@@ -192,13 +186,17 @@ async def _reply(request: Request, session: Session, lang: str,
         text = check_text(" ".join("@" + g for g in to) + " " + text)
     outcomes = await console.owner.reply(session, group, text)
     done = [o for o in outcomes if o.ok]
-    await console.notes.sent(group, message, text, [o.item for o in done],
-                             [o.reason for o in done])
-    if len(done) < len(outcomes):  # some groups could not be reached: say which
+    if done:
+        await console.notes.sent(group, message, text, [o.item for o in done],
+                                 [o.reason for o in done])
+    if len(done) < len(outcomes):  # some groups (or all) could not be reached: say which
         said = Said(notice=say(lang, "replied", to=" ".join("@" + o.item for o in done)),
                     outcomes=[("@" + o.item, say(lang, REPLY_FAILURES.get(o.code, "failed")),
                                o.ok) for o in outcomes])
-        return await show_group(request, session, group, lang, said)
+        if not done:
+            said.error = ConsoleError("reply_failed", 422)
+        return await show_group(request, session, group, lang, said,
+                                {**form, "_at": request.url.path})
     return _to_group(lang, group, done="replied", to=" ".join(o.item for o in done))
 
 

@@ -51,6 +51,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "posted_later": "Posted. It goes out by SMS now; the widgets show it within {s} "
                         "seconds (this site's calls to GupShup are used up for the moment).",
         "replied": "Your reply went to {to}.",
+        "reply_failed": "Your reply reached no group:",
         "invites_done": "Invitations:",
         "invited": "invited",
         "not_invited": "not invited: {reason}",
@@ -140,6 +141,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "posted_later": "पोस्ट हो गया। यह अभी SMS से जा रहा है; विजेट इसे {s} सेकंड में "
                         "दिखाएँगे (इस साइट की GupShup कॉल अभी के लिए खत्म हो गई हैं)।",
         "replied": "आपका जवाब {to} को गया।",
+        "reply_failed": "आपका जवाब किसी समूह तक नहीं पहुँचा:",
         "invites_done": "न्योते:",
         "invited": "न्योता भेजा गया",
         "not_invited": "न्योता नहीं गया: {reason}",

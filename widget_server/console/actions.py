@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from widget_server.console.owner import ConsoleError
 from widget_server.console.rules import check_text, invite_numbers, mentions
 from widget_server.console.session import Session
 from widget_server.console.views import (
-    PRIVATE,
     Said,
+    go,
     language,
     login_page,
     outcome_lines,
     owned,
+    seconds,
     service,
     show_group,
-    suffix,
 )
 from widget_server.console.words import say
 from widget_server.groups import GROUP_NAME
@@ -49,12 +49,6 @@ async def _form(request: Request) -> dict[str, str]:
         raise ConsoleError("bad_form", 400) from None
 
 
-def _to_group(lang: str, group: str, **query: str) -> Response:
-    params = {"lang": lang} if lang != "en" else {}
-    return RedirectResponse(f"/console/groups/{quote(group)}?{urlencode({**params, **query})}",
-                            303, headers=PRIVATE)
-
-
 async def login(request: Request) -> Response:
     lang = language(request)
     try:
@@ -75,7 +69,7 @@ async def login(request: Request) -> Response:
     except StoreDown:
         return login_page(request, lang, Said(ConsoleError("unavailable", 503, 10.0)), typed)
     log.info("console login for %s", masked(phone))
-    response = RedirectResponse("/console" + suffix(lang), 303, headers=PRIVATE)
+    response = go("/console", lang)
     service(request).sessions.start(response, request, token, phone)
     return response
 
@@ -109,8 +103,7 @@ async def logout(request: Request) -> Response:
             await console.owner.logout(session)
         except ConsoleError as error:  # ended here all the same; the token expires there
             log.warning("console logout: GupShup did not confirm (%s)", error.key)
-    response = RedirectResponse("/console?done=logged_out" + suffix(lang).replace("?", "&"),
-                                303, headers=PRIVATE)
+    response = go("/console", lang, done="logged_out")
     console.sessions.end(response, request)
     return response
 
@@ -165,8 +158,9 @@ async def _post(request: Request, session: Session, lang: str,
     if mine.public:  # a private group has no widget, and its stream can't be read
         wait = await request.app.state.data.renew(group)  # the widgets show it at once
     if wait is None:
-        return _to_group(lang, group, done="posted")
-    return _to_group(lang, group, done="posted_later", s=str(int(wait + 0.999)))
+        return go(f"/console/groups/{quote(group)}", lang, done="posted")
+    return go(f"/console/groups/{quote(group)}", lang, done="posted_later",
+              s=str(seconds(wait)))
 
 
 async def reply(request: Request) -> Response:
@@ -197,7 +191,8 @@ async def _reply(request: Request, session: Session, lang: str,
             said.error = ConsoleError("reply_failed", 422)
         return await show_group(request, session, group, lang, said,
                                 {**form, "_at": request.url.path})
-    return _to_group(lang, group, done="replied", to=" ".join(o.item for o in done))
+    return go(f"/console/groups/{quote(group)}", lang, done="replied",
+              to=" ".join(o.item for o in done))
 
 
 async def invite(request: Request) -> Response:

@@ -9,10 +9,10 @@ import secrets
 
 from widget_server.abuse import Counters
 from widget_server.console.owner import ConsoleError
+from widget_server.gupshup.records import CONTROL, MAX_TEXT
 from widget_server.phones import indian_mobile
 from widget_server.state.base import Limit
 
-MAX_TEXT = 160  # one SMS
 MAX_INVITES = 50
 # Password guessing: after five wrong passwords for one number in 15 minutes, even the
 # right one is refused until the oldest leaves the window; one address may try 20.
@@ -20,7 +20,6 @@ WRONG_PER_PHONE = [Limit(5, 15 * 60)]
 WRONG_PER_IP = [Limit(20, 15 * 60)]
 POSTS_PER_PHONE = [Limit(10, 60)]  # the upstream's own posting pace
 INVITES_PER_PHONE = [Limit(3, 3600), Limit(10, 24 * 3600)]  # each sends SMS to strangers
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MENTION = re.compile(r"@([A-Za-z0-9_-]+)")
 _SEPARATORS = re.compile(r"[,;\n]+")
 
@@ -30,7 +29,7 @@ def check_text(text: str) -> str:
     text = text.replace("\r\n", "\n").strip()
     if not text:
         raise ConsoleError("empty", 422)
-    odd = sorted({c for c in text if not c.isascii() or _CONTROL.match(c)})
+    odd = sorted({c for c in text if not c.isascii() or CONTROL.match(c)})
     if odd:
         shown = " ".join(c if c.isprintable() else f"U+{ord(c):04X}" for c in odd[:8])
         raise ConsoleError("not_ascii", 422, values={"chars": shown})
@@ -99,7 +98,5 @@ class Guard:
         receipt = secrets.token_hex(8)
         wait = await self._counters.hit(checks, receipt)
         if wait is not None:
-            wait = max(1.0, wait)
-            raise ConsoleError(key, 429, wait, {"s": int(wait + 0.999),
-                                                "m": max(1, round(wait / 60))})
+            raise ConsoleError(key, 429, max(1.0, wait))
         return receipt

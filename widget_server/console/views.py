@@ -7,9 +7,10 @@ scripts and styles only, nothing from a third party.
 from __future__ import annotations
 
 import asyncio
+import math
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -32,6 +33,8 @@ from widget_server.views import group_data
 # `frame-ancestors`).
 PRIVATE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY"}
 DONE = ("posted", "posted_later", "replied", "logged_out")
+# The console is in the widgets' default colours, worked out once.
+LIGHT, DARK = (palette.css() for palette in palettes(DEFAULT_COLOR))
 
 
 def service(request: Request) -> Console:
@@ -53,6 +56,19 @@ def suffix(lang: str) -> str:
     return "?lang=hi" if lang == "hi" else ""
 
 
+def go(path: str, lang: str, **query: str) -> Response:
+    """On to a console page (303), in the same language, for one person only."""
+    params = {"lang": lang} if lang != "en" else {}
+    params.update(query)
+    return RedirectResponse(path + (f"?{urlencode(params)}" if params else ""), 303,
+                            headers=PRIVATE)
+
+
+def seconds(wait: float) -> int:
+    """Whole seconds, rounded up: never "try again in 0 seconds"."""
+    return math.ceil(wait)
+
+
 @dataclass
 class Said:
     """What a page tells the owner about what just happened."""
@@ -65,7 +81,7 @@ class Said:
         if self.error is None:
             return self.notice
         wait = self.error.retry_after or 60.0
-        return say(lang, self.error.key, **{"s": int(wait + 0.999),
+        return say(lang, self.error.key, **{"s": seconds(wait),
                                             "m": max(1, round(wait / 60)), **self.error.values})
 
     @property
@@ -78,18 +94,17 @@ class Said:
             headers["WWW-Authenticate"] = 'Form realm="GupShup console"'
         wait = self.error.retry_after if self.error else None
         if wait:
-            headers["Retry-After"] = str(int(wait + 0.999))
+            headers["Retry-After"] = str(seconds(wait))
         return headers
 
 
 def render(request: Request, template: str, lang: str, context: dict[str, Any],
            said: Said | None = None) -> Response:
     said = said or Said()
-    light, dark = palettes(DEFAULT_COLOR)
     renderer: Renderer = request.app.state.renderer
     page = renderer.render(None, template, lambda: {
-        "t": words(lang), "lang": lang, "q": suffix(lang), "light": light.css(),
-        "dark": dark.css(), "said": said.text(lang), "failed": said.error is not None,
+        "t": words(lang), "lang": lang, "q": suffix(lang), "light": LIGHT,
+        "dark": DARK, "said": said.text(lang), "failed": said.error is not None,
         "outcomes": said.outcomes, "other": "en" if lang == "hi" else "hi", **context})
     return page_response(request, page, status=said.status, ancestors="'none'",
                          headers={**PRIVATE, **said.headers()})
@@ -136,7 +151,7 @@ async def group_page(request: Request) -> Response:
     lang = language(request)
     session = service(request).sessions.read(request)
     if session is None:
-        return RedirectResponse("/console" + suffix(lang), 303, headers=PRIVATE)
+        return go("/console", lang)
     done = request.query_params.get("done", "")
     notice = ""
     if done in DONE:

@@ -98,13 +98,15 @@ MESSAGE_SELECT = ("SELECT messages.*, groups.name AS group_name, groups.adult AS
                   "FROM messages JOIN groups ON groups.id = messages.group_id ")
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What GupShup takes as a message: printable ASCII (and line breaks), one SMS long.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_TEXT = 160
 
 
-def ascii_text(text: str, limit: int = 160) -> str:
+def ascii_text(text: str, limit: int = MAX_TEXT) -> str:
     """Checks shared by posts and replies: printable ASCII only (125: control characters
     are no more text than non-ASCII ones), at most `limit` long (126)."""
-    if not text.isascii() or _CONTROL.search(text):
+    if not text.isascii() or CONTROL.search(text):
         raise ApiError(125)
     if len(text) > limit:
         raise ApiError(126, limit)

@@ -83,12 +83,12 @@ async def run(keys: int, s: float, budget: tuple[int, int, int], views: int,
         calls = Calls(httpx.ASGITransport(app=create_gupshup_app(settings, service=gupshup),
                                           client=(INPROCESS_CLIENT, 0)), clock)
         app = create_app(settings, clock=clock, transport=calls)
-        data, cache = app.state.data, app.state.data.cache
+        data, cache = app.state.services.data, app.state.services.data.cache
         scheduler = Scheduler(cache, clock)
         weights = list(itertools.accumulate(1 / (i + 1) ** s for i in range(keys)))
         # Long enough to fill every key at the minute's pace, and to see each key's
         # refresh come round twice (with the default budget, 600 groups take hours).
-        rate = app.state.budget.refresh_rate()
+        rate = app.state.services.budget.refresh_rate()
         warmup = max(600.0, 1.5 * keys * 60 / (budget[0] - 1))
         measured = max(minutes * 60, 2 * keys / rate)
         ages: list[float] = []
@@ -111,8 +111,8 @@ async def run(keys: int, s: float, budget: tuple[int, int, int], views: int,
                 oldest = max(oldest, _oldest(cache, clock()))
             clock.advance(1.0)
         uniform_interval = keys / rate
-        wasted = app.state.metrics.refreshes.labels(changed="no")._value.get()
-        refreshes = wasted + app.state.metrics.refreshes.labels(changed="yes")._value.get()
+        wasted = app.state.services.metrics.refreshes.labels(changed="no")._value.get()
+        refreshes = wasted + app.state.services.metrics.refreshes.labels(changed="yes")._value.get()
         await calls.inner.aclose()
         await cache._shared.aclose()
         gupshup.close()

@@ -64,7 +64,7 @@ async def fill(keys: int) -> None:
                 api = await client.get(f"/api/groups/g{i}/messages")
                 assert widget.status_code == api.status_code == 200
             gc.collect()
-            cached = len(app.state.data.cache)
+            cached = len(app.state.services.data.cache)
             after = rss_mb()
         print(json.dumps({"cached_keys": cached, "rss_before_mb": round(before, 1),
                           "rss_after_mb": round(after, 1),

@@ -56,8 +56,8 @@ async def latency(settings: Settings, misses: int) -> dict[str, float]:
                                  base_url="http://w") as client:
         miss = await _timed(client, [f"/api/groups/g{i}" for i in range(misses)])
         hit = await _timed(client, [f"/api/groups/g{i % 50}" for i in range(misses)])
-        await app.state.data.cache.drain()
-        await app.state.data.cache._shared.aclose()
+        await app.state.services.data.cache.drain()
+        await app.state.services.state.aclose()
     return {"miss_p50_ms": _p(miss, 50), "miss_p99_ms": _p(miss, 99),
             "hit_p50_ms": _p(hit, 50), "hit_p99_ms": _p(hit, 99),
             "miss_p99_over_hit_p99": round(_p(miss, 99) / _p(hit, 99), 2)}
@@ -71,8 +71,8 @@ async def file_size(data: Path, keys: int) -> dict[str, float]:
         for i in range(keys // 2):
             await client.get(f"/api/groups/g{i}")
             await client.get(f"/api/groups/g{i}/messages")
-        await app.state.data.cache.drain()
-        await app.state.data.cache._shared.aclose()
+        await app.state.services.data.cache.drain()
+        await app.state.services.state.aclose()
     path = data / "state.sqlite3"
     with sqlite3.connect(path) as conn:
         stored = conn.execute("SELECT count(*) FROM entries").fetchone()[0]

@@ -86,10 +86,10 @@ async def run(rate: int, groups: int, minutes: int, seed: int) -> dict[str, floa
                     else:
                         unavailable += 1
                 clock.advance(1.0)
-            await app.state.data.cache.drain()
-            cache = app.state.data.cache
-            optimum = cache.active_keys() / app.state.budget.refresh_rate()
-        await app.state.data.client.aclose()
+            await app.state.services.data.cache.drain()
+            cache = app.state.services.data.cache
+            optimum = cache.active_keys() / app.state.services.budget.refresh_rate()
+        await app.state.services.data.client.aclose()
         gupshup.close()
     return {"requests": served + unavailable, "served": served, "unavailable": unavailable,
             "upstream_calls": len(recorder.times),

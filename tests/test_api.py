@@ -104,7 +104,7 @@ async def test_metrics(tmp_path: Path) -> None:
 
 async def test_bodies_are_built_once_per_data_version_and_gzipped_once(tmp_path: Path) -> None:
     async with widget_env(tmp_path) as env:
-        bodies = env.app.state.json_bodies  # type: ignore[attr-defined]
+        bodies = env.services.json_bodies
         plain = await env.client.get("/api/groups/jumpy/messages",
                                      headers={"Accept-Encoding": "identity"})
         assert "content-encoding" not in plain.headers

@@ -47,7 +47,7 @@ class Servers:
 
 def _post_hostile(widgets: str, app: Any) -> None:
     """A group holding hostile messages, posted through the local GupShup API."""
-    gupshup = app.state.local_gupshup
+    gupshup = app.state.services.local
     with gupshup.db.write() as conn:
         conn.execute("INSERT INTO groups (name, title, description, public, owner_id, created)"
                      " VALUES ('xss', '<b>Bold</b> title', '<i>desc</i>', 1, 1, 0)")
@@ -75,7 +75,7 @@ def widget_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         expose_gupshup=True,  # the hostile messages are posted through the raw API
         throttle_warn=(250, 990, 9990), throttle_limit=(300, 1000, 10000)))
     yield app
-    app.state.local_gupshup.close()
+    app.state.services.local.close()
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +280,7 @@ def test_artifacts_dir_is_ignored() -> None:
 
 
 def _code(app_state: Any, phone: str) -> str:
-    texts = [m.text for m in app_state.local_gupshup.outbox.messages(phone) if m.kind == "code"]
+    texts = [m.text for m in app_state.services.local.outbox.messages(phone) if m.kind == "code"]
     match = re.search(r" is ([A-Z0-9]{4})\.", texts[0])
     assert match
     return match.group(1)
@@ -325,7 +325,7 @@ def test_subscribe_in_an_embedded_widget(visit: Any, servers: Servers, app_state
     expect(frame.locator("#sub-status")).to_contain_text("Done!")
     seen.page.screenshot(path=str(ARTIFACTS / f"subscribed-js-{javascript}.png"),
                          full_page=True)
-    app_state.data.cache._store.clear()  # let the member count be fetched anew
+    app_state.services.data.cache._store.clear()  # let the member count be fetched anew
     with sqlite3.connect(app_state.settings.data_dir / "state.sqlite3") as kept:
         kept.execute("DELETE FROM entries")
     frame.goto(f"{servers.widgets}/widget/groups/{group}?count=2")

@@ -77,7 +77,7 @@ def console_server(tmp_path: Path, switch: bool = False,
     app = create_app(settings, clock=clock, transport=upstream)
     try:
         with live_server(app, lifespan="on") as base, httpx.Client(base_url=base) as http:
-            yield Console(base, app, clock, http, local or app.state.local_gupshup,
+            yield Console(base, app, clock, http, local or app.state.services.local,
                           upstream)
     finally:
         if local is not None:
@@ -519,7 +519,7 @@ def test_the_upstreams_posting_pace_is_said_and_never_slows_the_widgets(
     answer = console.post("/console/groups/jumpy/messages", text="One too many")
     assert answer.status_code == 429 and int(answer.headers["retry-after"]) >= 1
     assert said(answer).startswith("That's as many posts as GupShup takes in a minute.")
-    budget = console.app.state.budget
+    budget = console.app.state.services.budget
     assert budget.pace() == 1.0  # not taken for a throttle tag
     assert console.http.get("/api/groups/cricketbuzz").status_code == 200
 

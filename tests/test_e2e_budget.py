@@ -52,8 +52,8 @@ async def test_burst_over_many_groups_never_reaches_the_throttle(tmp_path: Path)
                     if response.status_code == 503:
                         assert int(response.headers["retry-after"]) >= 1
             metrics = (await client.get("/metrics")).text
-        await app.state.data.cache.drain()
-        await app.state.data.client.aclose()
+        await app.state.services.data.cache.drain()
+        await app.state.services.data.client.aclose()
     gupshup.close()
     assert set(statuses) <= {200, 503} and statuses.count(200) > 0
     assert "widget_upstream_throttle_tags_total 0.0" in metrics

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.anyio
 
 
 def _hot_hits(env: object) -> float:
-    return float(env.app.state.metrics.hot_hits._value.get())  # type: ignore[attr-defined]
+    return float(env.app.state.services.metrics.hot_hits._value.get())  # type: ignore[attr-defined]
 
 
 async def test_a_repeated_get_is_replayed_byte_for_byte(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ async def test_stale_answers_are_not_replayed(tmp_path: Path) -> None:
         env.clock.advance(61)
         stale = await env.client.get("/api/groups/jumpy")
         assert stale.json()["stale"] is True
-        await env.data.cache.drain()
+        await env.settle()
         fresh = await env.client.get("/api/groups/jumpy")
         assert fresh.json()["stale"] is False and _hot_hits(env) == 0
 

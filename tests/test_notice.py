@@ -20,7 +20,7 @@ async def test_due_for_a_refresh_is_no_outage_and_a_failure_is(tmp_path: Path) -
         due = await env.client.get("/widget/groups/jumpy")
         api = (await env.client.get("/api/groups/jumpy")).json()
         assert NOTICE not in due.text and api["stale"] is True and api["failing"] is False
-        await env.data.cache.drain()
+        await env.settle()
         await env.refresh_into("500", "/widget/groups/jumpy")
         failing = await env.client.get("/widget/groups/jumpy")
         assert NOTICE in failing.text
@@ -29,7 +29,7 @@ async def test_due_for_a_refresh_is_no_outage_and_a_failure_is(tmp_path: Path) -
         env.clock.advance(11)
         for _ in range(2):  # the probe answers; then every failed key refreshes at its view
             await env.client.get("/widget/groups/jumpy")
-            await env.data.cache.drain()
+            await env.settle()
         assert NOTICE not in (await env.client.get("/widget/groups/jumpy")).text
 
 

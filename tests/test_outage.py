@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.upstreams import widget_env
+from tests.upstreams import serving, widget_env
 from widget_server.app import create_app
 from widget_server.settings import Settings
 
@@ -32,7 +32,7 @@ async def test_an_outage_probes_once_at_a_time_and_recovery_is_at_once(
             for path in PATHS:
                 answer = await env.client.get(path)
                 assert answer.status_code == 200 and answer.json()["stale"] is True
-            await env.data.cache.drain()
+            await env.settle()
             env.clock.advance(5)
         # The first wave (every key, before anything is known to be wrong), then one probe
         # every 10 s: not every key on its own, which would fill each minute's budget.
@@ -42,7 +42,7 @@ async def test_an_outage_probes_once_at_a_time_and_recovery_is_at_once(
         for _ in range(2):  # the probe succeeds; then every key refreshes at its next view
             for path in PATHS:
                 await env.client.get(path)
-            await env.data.cache.drain()
+            await env.settle()
         stale = [(await env.client.get(path)).json()["stale"] for path in PATHS]
         assert not any(stale)
 
@@ -61,20 +61,17 @@ async def test_a_failure_reaches_the_other_processes_at_once(tmp_path: Path) -> 
     settings = Settings(data_dir=tmp_path / "data", upstream_url="http://upstream.test")
     upstream = SlowFailing()
     apps = [create_app(settings, transport=upstream) for _ in range(2)]  # one state file
-    clients = [httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://w")
-               for app in apps]
+    async with serving(apps[0]) as one, serving(apps[1]) as two:
+        clients = [one, two]
 
-    async def later(client: httpx.AsyncClient) -> httpx.Response:
-        await asyncio.sleep(0.05)  # the first holds the key's lock by now
-        return await client.get("/api/groups/jumpy")
+        async def later(client: httpx.AsyncClient) -> httpx.Response:
+            await asyncio.sleep(0.05)  # the first holds the key's lock by now
+            return await client.get("/api/groups/jumpy")
 
-    started = time.monotonic()
-    first, second = await asyncio.gather(clients[0].get("/api/groups/jumpy"),
-                                         later(clients[1]))
-    assert first.status_code == second.status_code == 503
-    assert "retry-after" in second.headers
-    assert time.monotonic() - started < 2.0  # not the lock's 11 s
-    assert upstream.calls == 1
-    for client, app in zip(clients, apps, strict=True):
-        await client.aclose()
-        await app.state.data.cache._shared.aclose()
+        started = time.monotonic()
+        first, second = await asyncio.gather(clients[0].get("/api/groups/jumpy"),
+                                             later(clients[1]))
+        assert first.status_code == second.status_code == 503
+        assert "retry-after" in second.headers
+        assert time.monotonic() - started < 2.0  # not the lock's 11 s
+        assert upstream.calls == 1

@@ -98,7 +98,7 @@ async def test_a_tag_on_an_error_slows_down_by_its_window(tmp_path: Path, window
                                                            "invalid."},
             "throttle": {"window": window, "count": 991, "warn": 990, "limit": 1000}}))
         assert (await env.client.get("/api/groups/nosuch")).status_code == 404
-        budget = env.app.state.budget  # type: ignore[attr-defined]
+        budget = env.services.budget
         assert budget.pace() == 0.5
         env.clock.advance(paused - 1)
         assert (await env.client.get("/api/groups/cricketbuzz/messages")).status_code == 503

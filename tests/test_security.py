@@ -43,13 +43,13 @@ async def test_serve_does_not_expose_the_raw_api_by_default(tmp_path: Path) -> N
     async with client:
         assert (await client.post(REST, data=_phase_one("9819535746"))).status_code == 404
         assert (await client.get("/api/groups/jumpy")).status_code == 200  # in-process
-    app.state.local_gupshup.close()  # type: ignore[attr-defined]
+    app.state.services.local.close()  # type: ignore[attr-defined]
 
 
 async def test_the_exposed_raw_api_refuses_other_sites_and_limits_each_address(
         tmp_path: Path) -> None:
     app, client = _app_client(Settings(data_dir=tmp_path / "data", expose_gupshup=True))
-    gupshup: LocalGupShup = app.state.local_gupshup  # type: ignore[attr-defined]
+    gupshup: LocalGupShup = app.state.services.local  # type: ignore[attr-defined]
     async with client:
         for headers in (CROSS, {"Origin": "https://evil.example"}):
             refused = await client.post(REST, data=_phase_one("9819535746"), headers=headers)
@@ -182,7 +182,7 @@ async def test_outside_callers_never_spend_the_widgets_throttle(tmp_path: Path) 
                                               "v": "1.0", "format": "json"})
         assert last.json()["response"]["error"]["code"] == 113
         assert (await client.get("/api/groups/jumpy")).status_code == 200
-    app.state.local_gupshup.close()  # type: ignore[attr-defined]
+    app.state.services.local.close()  # type: ignore[attr-defined]
 
 
 # 14. 500s from odd digits

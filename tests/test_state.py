@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from tests.hammer import hammer, within
 from tests.stores import sqlite_state
 from tests.upstreams import REDIS_URL, forget_keys, widget_env
-from widget_server.cache import Entry
 from widget_server.clock import ManualClock
+from widget_server.entries import Entry
 from widget_server.state import codec
 from widget_server.state.base import Limit, StateStore
 from widget_server.state.limits import StoreCounters
@@ -128,13 +128,14 @@ async def test_a_disk_that_stops_writing_never_takes_the_server_down(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     async with widget_env(tmp_path) as env:
         assert (await env.client.get("/api/groups/jumpy")).status_code == 200
-        store: SqliteState = env.data.cache._shared
+        store = env.services.state
+        assert isinstance(store, SqliteState)
         await store._run(lambda conn: conn.execute("PRAGMA query_only = ON"))
         calls = len(env.upstream.requests)
         with caplog.at_level(logging.ERROR, logger="widget_server.state"):
             env.clock.advance(61)
             stale = await env.client.get("/api/groups/jumpy")
-            await env.data.cache.drain()
+            await env.settle()
             miss = await env.client.get("/api/groups/cricketbuzz")
             code = await env.client.post("/api/groups/jumpy/subscribe",
                                          data={"phone": "9819535746"},

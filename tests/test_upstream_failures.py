@@ -28,7 +28,7 @@ async def test_stale_data_is_served_when_the_upstream_fails(tmp_path: Path, mode
         env.clock.advance(61)
         for _ in range(3):
             response = await env.client.get("/api/groups/jumpy/messages")
-            await env.data.cache.drain()
+            await env.settle()
             assert response.status_code == 200
             body = response.json()
             assert body["stale"] is True
@@ -112,7 +112,7 @@ async def test_stale_served_when_the_real_upstream_times_out(tmp_path: Path) -> 
         env.clock.advance(61)
         response = await env.client.get("/api/groups/jumpy")
         assert response.status_code == 200 and response.json()["stale"] is True
-        await env.data.cache.drain()
+        await env.settle()
         assert (await env.client.get("/api/groups/jumpy")).json()["stale"] is True
 
 

@@ -122,7 +122,7 @@ async def test_frame_ancestors_follow_the_allowed_origins(tmp_path: Path) -> Non
 
 async def test_rendered_once_per_data_version(tmp_path: Path) -> None:
     async with widget_env(tmp_path) as env:
-        renderer = env.app.state.renderer  # type: ignore[attr-defined]
+        renderer = env.services.renderer
         first = await env.client.get("/widget/groups/jumpy")
         for _ in range(5):
             await env.client.get("/widget/groups/jumpy")

@@ -14,12 +14,16 @@ from urllib.parse import parse_qs
 
 import httpx
 import redis.asyncio as aioredis
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tests.live import live_server
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
+from widget_server.groups import GroupData
 from widget_server.gupshup.app import INPROCESS_CLIENT, LocalGupShup, create_gupshup_app
+from widget_server.schedule import TICK
+from widget_server.services import Services
 from widget_server.settings import Settings
 
 BOMB = b"""<?xml version="1.0"?>
@@ -85,24 +89,37 @@ class Switchable(httpx.AsyncBaseTransport):
 
 @dataclass
 class Env:
-    """A widget server over the local GupShup through a `Switchable`, on one manual clock."""
+    """A widget server over the local GupShup through a `Switchable`, on one manual clock,
+    with its lifespan running (so its scheduler refreshes, as in production)."""
 
     clock: ManualClock
     gupshup: LocalGupShup
     upstream: Switchable
-    app: object
+    app: Starlette
     client: httpx.AsyncClient
 
     @property
-    def data(self):  # type: ignore[no-untyped-def]
-        return self.app.state.data  # type: ignore[attr-defined]
+    def services(self) -> Services:
+        found: Services = self.app.state.services
+        return found
+
+    @property
+    def data(self) -> GroupData:
+        return self.services.data
+
+    async def settle(self) -> None:
+        """A second passes and the scheduler takes its turn, as its loop does: then its
+        fetches are waited for."""
+        self.clock.advance(TICK)
+        await self.services.scheduler.step()
+        await self.data.cache.drain()
 
     async def refresh_into(self, mode: str, path: str) -> None:
         """Let `path`'s data go stale and have its refresh meet the upstream in `mode`."""
         self.upstream.mode = mode
         self.clock.advance(61)
         await self.client.get(path)
-        await self.data.cache.drain()
+        await self.settle()
 
 
 def local_upstream(settings: Settings, clock: ManualClock) -> tuple[LocalGupShup, Switchable]:
@@ -118,14 +135,18 @@ async def widget_env(tmp: Path, **overrides: object) -> AsyncIterator[Env]:
     settings = Settings(data_dir=tmp / "data", **overrides)  # type: ignore[arg-type]
     gupshup, upstream = local_upstream(settings, clock)
     app = create_app(settings, clock=clock, transport=upstream)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://widgets") as client:
+    async with serving(app) as client:
         yield Env(clock, gupshup, upstream, app, client)
-        await app.state.data.cache.drain()
-        await app.state.data.client.aclose()
-        if app.state.data.cache._shared is not None:
-            await app.state.data.cache._shared.aclose()
     gupshup.close()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """`app` with its lifespan running (its scheduler, its store's close), and a client
+    that calls it in-process."""
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://widgets") as client:
+        yield client
 
 
 REDIS_URL = "redis://127.0.0.1:6379/15"  # the tests' own database

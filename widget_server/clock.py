@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +24,21 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+    async def sleep(self, seconds: float) -> None:
+        """Until the clock has been advanced `seconds` (checked every few milliseconds, so
+        that a test in another thread may advance it)."""
+        until = self.now + seconds
+        while self.now < until:
+            await asyncio.sleep(0.005)
+
+
+async def sleep(clock: Clock, seconds: float) -> None:
+    """`seconds` by `clock`: real time, or a `ManualClock`'s."""
+    if isinstance(clock, ManualClock):
+        await clock.sleep(seconds)
+    else:
+        await asyncio.sleep(seconds)
 
 
 def iso8601(timestamp: float) -> str:

@@ -8,7 +8,8 @@ import dataclasses
 import re
 from typing import cast
 
-from widget_server.cache import Cache, Served
+from widget_server.cache import Cache
+from widget_server.entries import Served
 from widget_server.upstream import models
 from widget_server.upstream.client import UpstreamClient
 from widget_server.upstream.models import Group, Stream

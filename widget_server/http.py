@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from widget_server.cache import Served
+from widget_server.entries import Served
 from widget_server.upstream.errors import (
     BudgetExhausted,
     GroupNotFound,

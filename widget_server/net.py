@@ -7,6 +7,8 @@ from ipaddress import ip_address
 
 from starlette.requests import Request
 
+from widget_server.settings import settings_of
+
 
 def client_ip(request: Request, trusted: frozenset[str]) -> str:
     peer = request.client.host if request.client else "unknown"
@@ -36,4 +38,4 @@ def cross_site(request: Request, *ours: str) -> bool:
 
 def visitor(request: Request) -> str:
     """The client address of a request to the widget server, by its settings."""
-    return client_ip(request, frozenset(request.app.state.settings.trusted_proxies))
+    return client_ip(request, frozenset(settings_of(request).trusted_proxies))

@@ -1,7 +1,7 @@
 """While the upstream is failing, one probe at a time instead of every key retrying on its
 own: the failed calls of an outage would otherwise fill the budget's minute, and data would
 stay stale for a minute after the upstream is back. When a probe succeeds, every key that
-failed is refreshed at its next view."""
+failed goes first in the scheduler's line."""
 
 from __future__ import annotations
 

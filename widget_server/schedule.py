@@ -6,11 +6,10 @@ window (the budget refuses what would)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from widget_server.cache import Cache
-from widget_server.clock import Clock
+from widget_server.clock import Clock, sleep
 
 log = logging.getLogger("widget_server.schedule")
 TICK = 1.0
@@ -23,7 +22,6 @@ class Scheduler:
         self._clock = clock
         self._tokens = 1.0
         self._last = clock()
-        cache.scheduled = True
 
     def tick(self) -> int:
         """Start the refreshes whose turn has come; how many."""
@@ -37,11 +35,15 @@ class Scheduler:
         self._tokens -= len(picks)
         return len(picks)
 
+    async def step(self) -> None:
+        """One turn: start what is due, take what other processes renewed."""
+        self.tick()
+        await self._cache.follow_renewals()
+
     async def run(self) -> None:
         while True:
             try:
-                self.tick()
-                await self._cache.follow_renewals()
+                await self.step()
             except Exception:  # a bug here must not end refreshing for good
                 log.exception("refresh scheduling failed")
-            await asyncio.sleep(TICK)
+            await sleep(self._clock, TICK)

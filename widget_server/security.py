@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget_server.bodies import send_body
 from widget_server.render import Rendered
+from widget_server.settings import settings_of
 
 HTML = "text/html; charset=utf-8"
 
@@ -56,7 +57,7 @@ def page_response(request: Request, page: Rendered, *, status: int = 200,
                   ancestors: str | None = None) -> Response:
     """The page as rendered, or 304 when the client already has it."""
     if ancestors is None:
-        ancestors = frame_ancestors(request.app.state.settings.allowed_origins)
+        ancestors = frame_ancestors(settings_of(request).allowed_origins)
     common = page.headers.get((ancestors, frames))
     if common is None:
         common = page.headers[(ancestors, frames)] = {

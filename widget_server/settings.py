@@ -10,6 +10,7 @@ from typing import Any, get_type_hints
 
 import platformdirs
 from starlette.config import Config
+from starlette.requests import Request
 
 Triple = tuple[int, int, int]
 
@@ -118,3 +119,9 @@ _CASTS: dict[Any, Callable[[str], Any]] = {
 _TEXTS: dict[Any, Callable[[Any], str]] = {
     Triple: lambda t: ",".join(map(str, t)), tuple[str, ...]: " ".join,
 }
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings of the widget server serving `request` (`services.Services`)."""
+    found: Settings = request.app.state.services.settings
+    return found

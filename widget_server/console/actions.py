@@ -30,6 +30,7 @@ from widget_server.console.words import say
 from widget_server.groups import GROUP_NAME
 from widget_server.net import cross_site, visitor
 from widget_server.phones import indian_mobile, masked
+from widget_server.services import services
 from widget_server.state.base import StoreDown
 from widget_server.views import read_form
 from widget_server.views.embed import base_url
@@ -142,7 +143,7 @@ async def _post(request: Request, session: Session, lang: str,
     text = check_text(form.get("text", ""))
     mine = await owned(request, session, str(request.path_params["group"]))
     group = mine.name
-    newest = request.app.state.data.newest_held(group)
+    newest = services(request).data.newest_held(group)
     if text in (console.last_posts.get((session.phone, group.lower())),
                 newest.text if newest else None):
         raise ConsoleError("repeat", 422)
@@ -156,7 +157,7 @@ async def _post(request: Request, session: Session, lang: str,
     console.last_posts[(session.phone, group.lower())] = text
     wait = None
     if mine.public:  # a private group has no widget, and its stream can't be read
-        wait = await request.app.state.data.renew(group)  # the widgets show it at once
+        wait = await services(request).data.renew(group)  # the widgets show it at once
     if wait is None:
         return go(f"/console/groups/{quote(group)}", lang, done="posted")
     return go(f"/console/groups/{quote(group)}", lang, done="posted_later",

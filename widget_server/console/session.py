@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget_server.clock import Clock
+from widget_server.settings import settings_of
 from widget_server.tickets import clock_serializer
 
 COOKIE = "gupshup_console"
@@ -58,5 +59,5 @@ class Sessions:
 
 
 def _https(request: Request) -> bool:
-    public: str = request.app.state.settings.public_url
+    public: str = settings_of(request).public_url
     return request.url.scheme == "https" or public.startswith("https://")

@@ -23,8 +23,8 @@ from widget_server.console.words import say, words
 from widget_server.groups import GROUP_NAME
 from widget_server.i18n import LANGS
 from widget_server.palette import DEFAULT_COLOR, palettes
-from widget_server.render import Renderer
 from widget_server.security import page_response
+from widget_server.services import services
 from widget_server.upstream.errors import PrivateGroup, UpstreamError
 from widget_server.upstream.models import Group
 from widget_server.views import group_data
@@ -38,7 +38,7 @@ LIGHT, DARK = (palette.css() for palette in palettes(DEFAULT_COLOR))
 
 
 def service(request: Request) -> Console:
-    console: Console = request.app.state.console
+    console = services(request).console
     return console
 
 
@@ -101,7 +101,7 @@ class Said:
 def render(request: Request, template: str, lang: str, context: dict[str, Any],
            said: Said | None = None) -> Response:
     said = said or Said()
-    renderer: Renderer = request.app.state.renderer
+    renderer = services(request).renderer
     page = renderer.render(None, template, lambda: {
         "t": words(lang), "lang": lang, "q": suffix(lang), "light": LIGHT,
         "dark": DARK, "said": said.text(lang), "failed": said.error is not None,

@@ -10,10 +10,9 @@ in memory.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from widget_server.cache import Entry
+from widget_server.entries import Entry
 
 # Last good values are kept this long after their fetch: a week-old answer, shown as
 # what it is, still beats "try again" for a visitor after a long outage.

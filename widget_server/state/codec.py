@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from widget_server.cache import Entry
+from widget_server.entries import Entry
 from widget_server.upstream import models
 from widget_server.upstream.errors import ApiRefused, GroupNotFound, PrivateGroup, Unavailable
 

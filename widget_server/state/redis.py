@@ -12,7 +12,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from widget_server.cache import Entry
+from widget_server.entries import Entry
 from widget_server.state import codec
 from widget_server.state.base import KEEP_VALUES, StoreDown, Window
 

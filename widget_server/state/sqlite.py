@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from widget_server.cache import Entry
 from widget_server.clock import Clock
+from widget_server.entries import Entry
 from widget_server.state import codec
 from widget_server.state.base import (
     KEEP_VALUES,

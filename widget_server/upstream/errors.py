@@ -16,8 +16,8 @@ from __future__ import annotations
 class UpstreamError(Exception):
     """Anything that kept an upstream call from giving data."""
 
-    def fresh(self) -> UpstreamError:
-        """The same error, new: no traceback, no context. What is kept and raised again is
+    def copy(self) -> UpstreamError:
+        """The same error, anew: no traceback, no context. What is kept and raised again is
         always a fresh one, so nothing keeps the frames of the requests that raised it."""
         return type(self)(*self.args)
 
@@ -27,7 +27,7 @@ class BudgetExhausted(UpstreamError):
         super().__init__(f"no upstream budget for {retry_after:.0f} s")
         self.retry_after = max(1.0, retry_after)
 
-    def fresh(self) -> BudgetExhausted:
+    def copy(self) -> BudgetExhausted:
         return BudgetExhausted(self.retry_after)
 
 
@@ -39,7 +39,7 @@ class TooManyMisses(UpstreamError):
         super().__init__(f"too many uncached requests; try again in {retry_after:.0f} s")
         self.retry_after = max(1.0, retry_after)
 
-    def fresh(self) -> TooManyMisses:
+    def copy(self) -> TooManyMisses:
         return TooManyMisses(self.retry_after)
 
 
@@ -54,7 +54,7 @@ class ApiRefused(UpstreamError):
         self.message = message
         self.body = body or {}  # the whole answer: a partial success tallies its items
 
-    def fresh(self) -> ApiRefused:
+    def copy(self) -> ApiRefused:
         return type(self)(self.code, self.message)
 
 

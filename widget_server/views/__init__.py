@@ -7,6 +7,7 @@ from starlette.requests import Request
 
 from widget_server.groups import GroupData
 from widget_server.net import visitor
+from widget_server.services import services
 
 MAX_FORM = 4096
 
@@ -14,7 +15,7 @@ MAX_FORM = 4096
 def group_data(request: Request) -> GroupData:
     """The app's group data, asked for by this request's client (whose new fetches are
     limited)."""
-    data: GroupData = request.app.state.data
+    data = services(request).data
     return data.seen_by(visitor(request))
 
 

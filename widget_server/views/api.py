@@ -15,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from widget_server.bodies import Body, BodyCache, send_body
-from widget_server.cache import Served
+from widget_server.bodies import Body, send_body
 from widget_server.clock import iso8601
+from widget_server.entries import Served
 from widget_server.groups import GROUP_NAME, MAX_FROM, PAGE
 from widget_server.http import JSON, cache_control, error_code, error_status, json_bytes
+from widget_server.services import services
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
 from widget_server.views import group_data
@@ -96,7 +97,7 @@ def _answer(request: Request, shape: tuple[Any, ...], served: Served[Any],
         return Body(json_bytes({**payload(), "fetched": iso8601(served.fetched),
                            "stale": served.stale, "failing": served.failing}))
 
-    bodies: BodyCache[Body] = request.app.state.json_bodies
+    bodies = services(request).json_bodies
     body = bodies.get((*shape, served.version, served.stale, served.failing), build)
     return send_body(request, body, JSON, {"Cache-Control": cache_control(served)})
 

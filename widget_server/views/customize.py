@@ -17,8 +17,8 @@ from widget_server.http import error_code
 from widget_server.i18n import strings
 from widget_server.options import Options
 from widget_server.palette import DEFAULT_COLOR, HEX, adjustments
-from widget_server.render import Renderer
 from widget_server.security import page_response
+from widget_server.services import services
 from widget_server.upstream.errors import UpstreamError
 from widget_server.views import group_data
 from widget_server.views.embed import base_url, iframe_html
@@ -106,7 +106,7 @@ async def customize(request: Request) -> Response:
                              "preview": snippets("", group, options).get("url"),
                              "height": options.height()},
                             headers={"Cache-Control": "no-store", "Vary": "Accept"})
-    renderer: Renderer = request.app.state.renderer
+    renderer = services(request).renderer
     page = renderer.render(("customize", base, group, options, problem, tuple(warnings)),
                            "index.html",
                            lambda: {"o": options, "group": group, "problem": problem,

@@ -9,13 +9,14 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from widget_server.assets import BRIEF, StaticAssets
+from widget_server.assets import BRIEF
 from widget_server.bodies import send_body
 from widget_server.clock import iso8601
 from widget_server.groups import GROUP_NAME
 from widget_server.http import error_code, error_status, plain_int
 from widget_server.options import Options
-from widget_server.render import Renderer
+from widget_server.services import services
+from widget_server.settings import settings_of
 from widget_server.upstream.errors import UpstreamError
 from widget_server.views import group_data
 
@@ -23,12 +24,12 @@ WIDGET_PATH = re.compile(r"/widget/(?:groups/(?P<group>[A-Za-z0-9_-]{1,64})|publ
 
 
 def base_url(request: Request) -> str:
-    public: str = request.app.state.settings.public_url
+    public: str = settings_of(request).public_url
     return public.rstrip("/") if public else str(request.base_url).rstrip("/")
 
 
 async def embed_js(request: Request) -> Response:
-    assets: StaticAssets = request.app.state.assets
+    assets = services(request).assets
     asset = assets.get("embed.js")
     assert asset is not None
     return Response(asset.body, media_type=asset.media_type, headers={
@@ -99,7 +100,7 @@ async def atom_feed(request: Request) -> Response:
     except UpstreamError as error:
         status, headers = error_status(error)
         return Response(in_words(error), status, headers=headers, media_type="text/plain")
-    renderer: Renderer = request.app.state.renderer
+    renderer = services(request).renderer
     base = base_url(request)
     key = ("atom", name.lower(), base, info.version, page.version)
     messages = page.value.messages

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from widget_server.i18n import lang_of, say
 from widget_server.net import cross_site, visitor
 from widget_server.options import Options
+from widget_server.services import services
 from widget_server.subscribe import RESEND_AFTER, Outcome, Subscriptions
 from widget_server.views import read_form
 from widget_server.views.embed import base_url
@@ -18,7 +19,7 @@ from widget_server.views.widgets import render_group
 
 
 def _subscriptions(request: Request) -> Subscriptions:
-    subs: Subscriptions = request.app.state.subscriptions
+    subs = services(request).subscriptions
     return subs
 
 

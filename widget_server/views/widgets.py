@@ -7,8 +7,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget_server.cache import Served
 from widget_server.clock import iso8601
+from widget_server.entries import Served
 from widget_server.groups import GROUP_NAME, MAX_FROM
 from widget_server.http import cache_control, error_code, error_status, plain_int
 from widget_server.i18n import strings
@@ -16,6 +16,7 @@ from widget_server.options import Options
 from widget_server.palette import palettes
 from widget_server.render import Renderer
 from widget_server.security import page_response
+from widget_server.services import services
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
 from widget_server.views import group_data
@@ -33,7 +34,7 @@ def _base_context(request: Request, options: Options) -> dict[str, Any]:
 
 
 def _renderer(request: Request) -> Renderer:
-    renderer: Renderer = request.app.state.renderer
+    renderer = services(request).renderer
     return renderer
 
 

@@ -1,0 +1,35 @@
+"""What operators read: `/healthz` and `/metrics`."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget_server.gupshup.app import health_answer
+from widget_server.services import services
+
+
+async def healthz_view(request: Request) -> Response:
+    local = services(request).local
+    return health_answer(local.workers if local else None)
+
+
+async def metrics_view(request: Request) -> Response:
+    parts = services(request)
+    token = parts.settings.metrics_token
+    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if token and not hmac.compare_digest(given.encode(), token.encode()):
+        return Response("Metrics need their token.", 401, headers={
+            "WWW-Authenticate": "Bearer", "Cache-Control": "no-store"})
+    metrics = parts.metrics
+    with contextlib.suppress(Exception):  # the budget's store may be down
+        for window, left in (await parts.budget.remaining()).items():
+            metrics.budget_left.labels(window=window).set(left)
+    for name, state in (parts.local.workers.states if parts.local else {}).items():
+        metrics.worker_up.labels(worker=name).set(int(state.healthy))
+        metrics.worker_failures.labels(worker=name).set(state.failures)
+    metrics.cache_keys.set(len(parts.cache))
+    return Response(metrics.render(), media_type="text/plain; version=0.0.4")

@@ -1,4 +1,5 @@
-"""A fake Gupshup SMS gateway for the tests, served on loopback: both APIs (seed 002 and
+"""A fake Gupshup SMS gateway for the tests, served on loopback: both APIs
+(docs/protocol/sms-api.txt and
 003), scripted answers (ok, an 80xx error, 429, 500, a hang), and delivery reports
 posted back to a webhook afterwards, out of order and with a duplicate, as the real one
 may."""

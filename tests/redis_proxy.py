@@ -8,7 +8,7 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator
 
-REDIS = ("127.0.0.1", 6379)
+from tests.redis_server import redis_address
 
 
 class RedisProxy:
@@ -35,7 +35,7 @@ class RedisProxy:
         self._writers.clear()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection(*REDIS)
+        up_reader, up_writer = await asyncio.open_connection(*redis_address())
         self._writers |= {writer, up_writer}
         await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer),
                              return_exceptions=True)

@@ -9,7 +9,8 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from tests.upstreams import REDIS_URL, forget_keys
+from tests.redis_server import redis_url
+from tests.upstreams import forget_keys
 from widget_server.clock import Clock
 from widget_server.state.base import StateStore
 from widget_server.state.limits import StoreWindows
@@ -33,7 +34,7 @@ async def sqlite_state(clock: Clock, path: Path | None = None) -> AsyncIterator[
 
 @contextlib.asynccontextmanager
 async def redis_state() -> AsyncIterator[RedisState]:
-    store = RedisState(REDIS_URL, f"test:{uuid.uuid4().hex}:")
+    store = RedisState(redis_url(), f"test:{uuid.uuid4().hex}:")
     try:
         yield store
     finally:

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from starlette.applications import Starlette
 
 from tests.live import live_server, running_server
-from tests.upstreams import REDIS_URL, Switchable, forget_keys, local_upstream
+from tests.redis_server import redis_url
+from tests.upstreams import Switchable, forget_keys, local_upstream
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.console.owner import ConsoleError
@@ -614,7 +615,7 @@ def test_the_console_on_redis_keeps_its_notes_for_every_instance(tmp_path: Path)
     """Two instances on one Redis: a reply sent through one is under its message on the
     other, and a phone locked on one is locked on the other."""
     prefix = f"test:{uuid.uuid4().hex}:"
-    shared: dict[str, Any] = {"redis_url": REDIS_URL, "redis_prefix": prefix,
+    shared: dict[str, Any] = {"redis_url": redis_url(), "redis_prefix": prefix,
                               "budget": (100, 950, 9500), "budget_reserve": (60, 50, 500)}
     try:
         with console_server(tmp_path, **shared) as one, \

@@ -1,4 +1,5 @@
-"""Every (method, documented error code) pair of seed 001, in both formats."""
+"""Every (method, documented error code) pair of docs/protocol/group-rest-api.txt, in
+both formats."""
 
 from __future__ import annotations
 

@@ -16,9 +16,9 @@ import pytest
 import redis
 
 from tests.live import server_process as process
+from tests.redis_server import redis_url
 
 pytestmark = pytest.mark.redis
-REDIS_URL = "redis://127.0.0.1:6379/15"
 GROUPS = ["jumpy", "cricketbuzz", "delhimetro", "shayari", "hush"] + [
     f"nosuch{i}" for i in range(35)]
 
@@ -27,10 +27,10 @@ GROUPS = ["jumpy", "cricketbuzz", "delhimetro", "shayari", "hush"] + [
 def shared_env(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
     prefix = f"test:{uuid.uuid4().hex}:"
     env = {**os.environ, "WIDGET_DATA_DIR": str(tmp_path / "data"), "WIDGET_REDIS_URL":
-           REDIS_URL, "WIDGET_REDIS_PREFIX": prefix, "WIDGET_BUDGET": "6,950,9500",
+           redis_url(), "WIDGET_REDIS_PREFIX": prefix, "WIDGET_BUDGET": "6,950,9500",
            "WIDGET_MISSES_PER_CLIENT": "100000",  # one test client plays every visitor
            "WIDGET_BUDGET_RESERVE": "1,50,500"}
-    direct = redis.Redis.from_url(REDIS_URL)
+    direct = redis.Redis.from_url(redis_url())
     try:
         yield env, prefix
     finally:
@@ -52,7 +52,7 @@ async def _load(bases: list[str], requests: int) -> list[int]:
 
 def _calls(prefix: str) -> int:
     """Upstream calls admitted by the shared budget, across every process."""
-    direct = redis.Redis.from_url(REDIS_URL)
+    direct = redis.Redis.from_url(redis_url())
     count = int(direct.zcard(prefix + "budget:total"))
     direct.close()
     return count

@@ -1,4 +1,4 @@
-"""Several instances on the real Redis (127.0.0.1:6379, database 15, keys under a prefix
+"""Several instances on a real Redis (the tests' own, database 15, keys under a prefix
 of each test's own, deleted afterwards): one budget, one fetch per key, Redis failing."""
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.redis_proxy import RedisProxy
+from tests.redis_server import redis_url
 from tests.test_budget import assert_within, run_schedule
-from tests.upstreams import REDIS_URL, Switchable, forget_keys, local_upstream, serving
+from tests.upstreams import Switchable, forget_keys, local_upstream, serving
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.entries import Entry
@@ -56,11 +57,11 @@ class Cluster:
 
 
 @contextlib.asynccontextmanager
-async def cluster(tmp: Path, instances: int = 2, url: str = REDIS_URL,
+async def cluster(tmp: Path, instances: int = 2, url: str | None = None,
                   **overrides: Any) -> AsyncIterator[Cluster]:
     prefix = f"test:{uuid.uuid4().hex}:"
     clock = ManualClock()
-    settings = Settings(data_dir=tmp / "data", redis_url=url, redis_prefix=prefix,
+    settings = Settings(data_dir=tmp / "data", redis_url=url or redis_url(), redis_prefix=prefix,
                         hot_ttl=0.0, **overrides)
     gupshup, upstream = local_upstream(settings, clock)
     apps = [create_app(settings, clock=clock, transport=upstream) for _ in range(instances)]
@@ -148,7 +149,7 @@ async def test_redis_going_away_mid_run(tmp_path: Path) -> None:
 async def test_the_budget_survives_redis_losing_its_scripts(tmp_path: Path) -> None:
     async with cluster(tmp_path) as c:
         assert (await c.get(0, "/api/groups/jumpy")).status_code == 200
-        direct = aioredis.Redis.from_url(REDIS_URL)
+        direct = aioredis.Redis.from_url(redis_url())
         await direct.script_flush()  # as after a restart
         await direct.aclose()
         assert (await c.get(1, "/api/groups/cricketbuzz")).status_code == 200
@@ -156,7 +157,7 @@ async def test_the_budget_survives_redis_losing_its_scripts(tmp_path: Path) -> N
 
 async def test_unreadable_shared_entries_are_ignored(tmp_path: Path) -> None:
     async with cluster(tmp_path) as c:
-        direct = aioredis.Redis.from_url(REDIS_URL)
+        direct = aioredis.Redis.from_url(redis_url())
         await direct.set(c.prefix + "cache:info:jumpy", b'{"value": {"kind": "group"')
         await direct.aclose()
         answer = await c.get(0, "/api/groups/jumpy")
@@ -183,7 +184,7 @@ SMALL, SMALL_RESERVE = (5, 20, 60), (1, 3, 5)
 @contextlib.asynccontextmanager
 async def redis_budgets(clock: ManualClock, count: int) -> AsyncIterator[list[Budget]]:
     prefix = f"test:{uuid.uuid4().hex}:"
-    stores = [RedisState(REDIS_URL, prefix) for _ in range(count)]
+    stores = [RedisState(redis_url(), prefix) for _ in range(count)]
     try:
         yield [Budget(SMALL, SMALL_RESERVE, clock, peers=store,
                       windows=StoreWindows(store, SMALL, SMALL_RESERVE)) for store in stores]
@@ -223,7 +224,7 @@ async def test_concurrent_calls_from_two_instances_get_exactly_the_ceiling() -> 
 
 
 async def test_the_fetch_lock_has_an_owner_and_a_time_limit() -> None:
-    store = RedisState(REDIS_URL, f"test:{uuid.uuid4().hex}:")
+    store = RedisState(redis_url(), f"test:{uuid.uuid4().hex}:")
     try:
         token = await store.lock("info:jumpy", ttl=0.3)
         assert token is not None

@@ -3,13 +3,9 @@ that stops taking writes while the server runs."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import sqlite3
-import tempfile
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,14 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.hammer import hammer, within
-from tests.stores import sqlite_state
-from tests.upstreams import REDIS_URL, forget_keys, widget_env
+from tests.upstreams import widget_env
 from widget_server.clock import ManualClock
 from widget_server.entries import Entry
 from widget_server.state import codec
-from widget_server.state.base import Limit, StateStore
+from widget_server.state.base import Limit
 from widget_server.state.limits import StoreCounters
-from widget_server.state.redis import RedisState
 from widget_server.state.secret import stored_secret
 from widget_server.state.sqlite import SqliteState
 from widget_server.upstream import models
@@ -110,11 +104,13 @@ async def test_a_call_counts_until_its_answer(store: SqliteState, clock: ManualC
     await budget.acquire("confirm")
 
 
-def test_codec_keeps_a_value_under_a_later_error() -> None:
+def test_codec_joins_a_value_and_a_later_error() -> None:
     stored = codec.encode(Entry(value=GROUP, fetched=5.0, version=1))
-    merged = codec.decode(codec.merged(stored, Entry(error=GroupNotFound(2, "x"),
-                                                     retry_at=9.0)))
-    assert merged is not None and merged.value == GROUP and merged.fetched == 5.0
+    failure = codec.encode(Entry(error=GroupNotFound(2, "x"), retry_at=9.0))
+    joined = codec.joined(stored, failure)
+    assert joined is not None and joined.value == GROUP and joined.fetched == 5.0
+    assert isinstance(joined.error, GroupNotFound) and joined.retry_at == 9.0
+    assert codec.joined(None, None) is None
 
 
 def test_the_secret_is_made_once_and_kept_private(tmp_path: Path) -> None:
@@ -148,37 +144,3 @@ async def test_a_disk_that_stops_writing_never_takes_the_server_down(
         await store._run(lambda conn: conn.execute("PRAGMA query_only = OFF"))
         env.clock.advance(11)
         assert (await env.client.get("/api/groups/cricketbuzz")).status_code == 200
-
-
-@pytest.mark.parametrize("backend", ["sqlite", "redis"])
-async def test_lists_keep_their_newest_values_across_processes(backend: str,
-                                                               clock: ManualClock) -> None:
-    """The console's notes (which message a reply answers): newest first, bounded, and
-    what one store object wrote another reads (another process, or after a restart)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "state.sqlite3"
-        prefix = f"test:{uuid.uuid4().hex}:"
-
-        def opened() -> contextlib.AbstractAsyncContextManager[StateStore]:
-            if backend == "sqlite":
-                return sqlite_state(clock, path)
-            return _redis(prefix)
-
-        async with opened() as writer:
-            for n in range(5):
-                await writer.append("notes:jumpy", f"note {n}", keep=3)
-            await writer.append("notes:other", "elsewhere", keep=3)
-        async with opened() as reader:
-            assert await reader.recent("notes:jumpy") == ["note 4", "note 3", "note 2"]
-            assert await reader.recent("notes:none") == []
-            if backend == "redis":
-                await forget_keys(prefix)
-
-
-@contextlib.asynccontextmanager
-async def _redis(prefix: str) -> AsyncIterator[StateStore]:
-    store = RedisState(REDIS_URL, prefix)
-    try:
-        yield store
-    finally:
-        await store.aclose()

@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.upstreams import REDIS_URL, Env, forget_keys, widget_env
+from tests.redis_server import redis_url
+from tests.upstreams import Env, forget_keys, widget_env
 from widget_server.gupshup.demo import FRIEND_PHONE
 from widget_server.i18n import STRINGS
 
@@ -92,7 +93,7 @@ async def limits(request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]
         yield {}
         return
     prefix = f"test:{uuid.uuid4().hex}:"
-    yield {"redis_url": REDIS_URL, "redis_prefix": prefix}
+    yield {"redis_url": redis_url(), "redis_prefix": prefix}
     await forget_keys(prefix)
 
 

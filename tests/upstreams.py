@@ -18,6 +18,7 @@ from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tests.live import live_server
+from tests.redis_server import redis_url
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.groups import GroupData
@@ -149,12 +150,11 @@ async def serving(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-REDIS_URL = "redis://127.0.0.1:6379/15"  # the tests' own database
 
 
 async def forget_keys(prefix: str) -> None:
     """Delete what a test wrote in Redis under its own prefix."""
-    direct = aioredis.Redis.from_url(REDIS_URL)
+    direct = aioredis.Redis.from_url(redis_url())
     keys = [key async for key in direct.scan_iter(match=prefix + "*")]
     if keys:
         await direct.delete(*keys)

@@ -74,8 +74,9 @@ class Settings:
     # When set, `/metrics` answers only `Authorization: Bearer <this>`.
     metrics_token: str = ""
     allowed_origins: tuple[str, ...] = ()
-    # How the local GupShup sends SMS: `outbox` (stored only), `sms-api` (seed 002) or
-    # `partner-template` (seed 003); credentials only ever from the environment.
+    # How the local GupShup sends SMS: `outbox` (stored only), `sms-api`
+    # (docs/protocol/sms-api.txt) or `partner-template`
+    # (docs/protocol/partner-template-api.txt); credentials only ever from the environment.
     sms_gateway: str = "outbox"
     sms_api_url: str = "https://api.gupshup.io"
     sms_app_id: str = ""

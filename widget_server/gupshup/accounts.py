@@ -1,4 +1,5 @@
-"""Users: the challenge login of WIRE.md, sessions, and the lists of a user's groups."""
+"""Users: the challenge login of docs/protocol/wire.md, sessions, and the lists of a
+user's groups."""
 
 from __future__ import annotations
 
@@ -35,12 +36,13 @@ def password_secret(password: str, salt: str) -> str:
 
 
 def login_rand(password: str, salt: str, challenge: str) -> str:
-    """`rand` as WIRE.md defines it; clients compute the same."""
+    """`rand` as docs/protocol/wire.md defines it; clients compute the same."""
     return _b64md5((password_secret(password, salt) + challenge).encode())
 
 
 def _rand_matches(secret: str, challenge: str, rand: str) -> bool:
-    """WIRE.md's reading (base64 of raw md5 digests) or the docs' plain one a client may
+    """docs/protocol/wire.md's reading (base64 of raw md5 digests) or the docs' plain one
+    a client may
     write from them alone, md5 hex digests: md5hex(md5hex(password + salt) + challenge).
     One is 24 characters of base64, the other 32 of hex: they cannot be mistaken."""
     inner_hex = base64.b64decode(secret).hex()

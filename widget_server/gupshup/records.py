@@ -1,4 +1,5 @@
-"""What the methods share: the call context, lookups, and the wire objects of WIRE.md."""
+"""What the methods share: the call context, lookups, and the wire objects of
+docs/protocol/wire.md."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def group_object(conn: sqlite3.Connection, group: sqlite3.Row) -> Payload:
         "name": group["name"], "title": group["title"], "description": group["description"],
         "public": bool(group["public"]), "members": members, "posts": posts,
         "created": iso8601(group["created"]), "lastPost": iso8601(last) if last else None,
-        # Beyond WIRE.md, and only when true: a client can tell why subscribing fails (3).
+        # Beyond docs/protocol/wire.md, and only when true: a client can tell why
+        # subscribing fails (3).
         "disabled": True if group["disabled"] else None,
     }
 

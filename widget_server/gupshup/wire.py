@@ -1,4 +1,5 @@
-"""The envelope of WIRE.md: `{"response": {...}}` in JSON, `<response>…</response>` in XML."""
+"""The envelope of docs/protocol/wire.md: `{"response": {...}}` in JSON,
+`<response>…</response>` in XML."""
 
 from __future__ import annotations
 

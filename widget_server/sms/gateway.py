@@ -16,7 +16,8 @@ from typing import Protocol
 
 MAX_LENGTH = 160
 
-# The Gupshup SMS API's failure reasons (seed 002, "Failure reasons and error codes").
+# The Gupshup SMS API's failure reasons (docs/protocol/sms-api.txt, "Failure reasons and
+# error codes").
 ERRORS: dict[int, tuple[str, str]] = {
     8001: ("NOT_WHITELISTED_COUNTRY", "The country you have selected is not currently "
            "activated"),

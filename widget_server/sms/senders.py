@@ -1,6 +1,6 @@
-"""The two real senders: the Gupshup SMS API (seed 002) and the partner template API
-(seed 003). Each makes one POST per attempt and says, by the exception it raises, whether
-the message may be sent again (see `gateway`)."""
+"""The two real senders: the Gupshup SMS API (docs/protocol/sms-api.txt) and the partner
+template API (docs/protocol/partner-template-api.txt). Each makes one POST per attempt and
+says, by the exception it raises, whether the message may be sent again (see `gateway`)."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def _seconds(value: str | None) -> float | None:
 
 
 class SmsApiSender(HttpSender):
-    """`POST {base}/sms/v1/message/{appid}` with the `apikey` header (seed 002)."""
+    """`POST {base}/sms/v1/message/{appid}` with the `apikey` header (docs/protocol/sms-api.txt)."""
 
     def __init__(self, client: httpx.AsyncClient, timeout: float, *, base_url: str,
                  app_id: str, api_key: str, source: str) -> None:
@@ -110,12 +110,12 @@ class Pacer:
     def __init__(self, per_minute: int, store: StateStore, clock: Clock,
                  sleep: Sleep = asyncio.sleep) -> None:
         self._limit = [Limit(per_minute, 60)]
-        self._store = store
+        self.store = store
         self._counters = StoreCounters(store, clock)
         self._sleep = sleep
 
     async def aclose(self) -> None:
-        await self._store.aclose()
+        await self.store.aclose()
 
     async def wait(self) -> None:
         try:
@@ -128,7 +128,8 @@ class Pacer:
 
 class TemplateSender(HttpSender):
     """`POST {base}/partner/app/{appId}/template/msg` with the partner `token` header
-    (seed 003): at most 10 requests a minute, so it paces itself at 9."""
+    (docs/protocol/partner-template-api.txt): at most 10 requests a minute, so it paces
+    itself at 9."""
 
     PER_MINUTE = 9
 
@@ -140,10 +141,10 @@ class TemplateSender(HttpSender):
         self._headers = {"token": token, "Accept": "application/json"}
         self._fields = {"source": source, "src.name": app_name}
         self._template_id = template_id
-        self._pacer = pacer
+        self.pacer = pacer
 
     async def send(self, sms: Sms) -> str:
-        await self._pacer.wait()
+        await self.pacer.wait()
         form = {**self._fields, "destination": sms.destination,
                 "template": json.dumps({"id": self._template_id, "params": [sms.text]}),
                 "message": json.dumps({"type": "text", "text": sms.text})}
@@ -151,4 +152,4 @@ class TemplateSender(HttpSender):
 
     async def aclose(self) -> None:
         await super().aclose()
-        await self._pacer.aclose()
+        await self.pacer.aclose()

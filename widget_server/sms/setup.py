@@ -8,8 +8,7 @@ from widget_server.clock import Clock
 from widget_server.settings import Settings
 from widget_server.sms.gateway import Sender
 from widget_server.sms.senders import Pacer, SmsApiSender, TemplateSender
-from widget_server.state import state_file
-from widget_server.state.sqlite import SqliteState
+from widget_server.state import open_state
 
 GATEWAYS = ("outbox", "sms-api", "partner-template")
 _REQUIRED = {
@@ -42,4 +41,6 @@ def build_sender(settings: Settings, clock: Clock,
         app_id=settings.partner_app_id, token=settings.partner_token,
         app_name=settings.partner_app_name, template_id=settings.partner_template_id,
         source=settings.partner_source,
-        pacer=Pacer(TemplateSender.PER_MINUTE, SqliteState(state_file(settings), clock), clock))
+        # The pace is shared by every process sending through the one template account:
+        # it lives in the state store the settings name (Redis, when configured).
+        pacer=Pacer(TemplateSender.PER_MINUTE, open_state(settings, clock), clock))

@@ -31,6 +31,7 @@ def open_state(settings: Settings, clock: Clock) -> StateStore:
     """Redis when configured, else the SQLite file (StateFileError if it is unusable)."""
     if settings.redis_url:
         from widget_server.state.redis import RedisState
-        return RedisState(settings.redis_url, settings.redis_prefix)
+        return RedisState(settings.redis_url, settings.redis_prefix,
+                          max_entries=settings.cache_size)
     from widget_server.state.sqlite import SqliteState  # both import the cache's Entry
     return SqliteState(state_file(settings), clock, max_entries=settings.cache_size)

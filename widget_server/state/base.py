@@ -43,44 +43,70 @@ class Limit:
 
 
 class StateStore(Protocol):
-    """What must outlive a process and be shared by every process that uses one budget."""
+    """What must outlive a process and be shared by every process that uses one budget.
+
+    The contract every backend keeps (`tests/test_store_contract.py` checks it on each):
+    every operation is atomic across processes; every failure of the backing store raises
+    `StoreDown` and changes nothing it did not finish; times to live run on the backend's
+    clock (the process's for SQLite, the server's own for Redis); nothing is kept without
+    a bound, in count or in time.
+    """
 
     async def take(self, logs: list[str], windows: list[Window], stamp: int,
                    member: str) -> float | None:
-        """Record `member` at `stamp` (ms) in every log if every window has room in each;
-        else the seconds to wait. Atomic across processes."""
+        """Record `member` at `stamp` (ms) in every log if, in each window (length ms,
+        one limit per log), every log has fewer events than its limit after `stamp` minus
+        the length (events stamped later than `stamp` count too); None then. Else record
+        nothing and return the seconds until the oldest event in the way leaves."""
 
     async def restamp(self, logs: list[str], member: str, stamp: int) -> None:
-        """Move a recorded event to a later time (a call counts until its answer)."""
+        """Move a recorded event to `stamp` if that is later (a call counts until its
+        answer); an event not recorded stays unrecorded."""
 
     async def forget(self, logs: list[str], member: str) -> None:
         """Take a recorded event back (it turned out to cost nothing)."""
 
-    async def count_since(self, log: str, since: int) -> int: ...
+    async def count_since(self, log: str, since: int) -> int:
+        """How many events of `log` are stamped after `since` (ms)."""
 
     async def count_up(self, key: str, ttl: float) -> int:
-        """Add one to a counter that is forgotten `ttl` seconds after it was first set."""
+        """Add one to the counter under `key` and return it. A counter is forgotten `ttl`
+        seconds after its first count (later counts do not extend it); it never exists
+        without that expiry, even if the process dies mid-way."""
 
-    async def counted(self, key: str) -> int: ...
+    async def counted(self, key: str) -> int:
+        """The counter under `key`; 0 when absent or forgotten."""
 
     async def append(self, key: str, value: str, keep: int) -> None:
         """Add `value` to the list under `key`, keeping only its newest `keep` values."""
 
     async def recent(self, key: str) -> list[str]:
-        """The list under `key`, newest first."""
+        """The list under `key`, newest first; empty when absent."""
 
     async def load(self, key: str) -> Entry | None:
-        """The cache entry last saved under `key` (None if absent or unreadable)."""
+        """The entry saved under `key`: its last good value (version 1, with its true fetch
+        time) for `KEEP_VALUES` seconds after that fetch, and the last error saved after it
+        for `error_ttl` seconds after that save; None if neither is left or it is
+        unreadable (never trusted)."""
 
     async def save(self, key: str, entry: Entry, error_ttl: float) -> None:
-        """Keep `entry`; an entry without a value never replaces a stored value."""
+        """Keep `entry`: with no error, its value (clearing any error); with an error, the
+        error (and its `retry_at`) for `error_ttl` seconds, beside the stored value, which
+        it never replaces. At most `max_entries` values are kept, the latest fetched."""
 
-    async def lock(self, key: str, ttl: float) -> str | None: ...
-    async def unlock(self, key: str, token: str) -> None: ...
+    async def lock(self, key: str, ttl: float) -> str | None:
+        """A token if `key` was free (or its lock expired), holding it `ttl` seconds; None
+        if another holds it."""
+
+    async def unlock(self, key: str, token: str) -> None:
+        """Free `key` if `token` still holds it (an expired lock may be someone else's)."""
 
     async def pressure(self) -> tuple[float, float]:
-        """(refreshes paused until, all calls stopped until), as any process last heard."""
+        """(refreshes paused until, all calls stopped until), as any process last heard;
+        0.0 for a time that has passed."""
 
-    async def press(self, paused_until: float, stopped_until: float, now: float) -> None: ...
+    async def press(self, paused_until: float, stopped_until: float, now: float) -> None:
+        """Raise the two times: a later time replaces an earlier one, never the reverse."""
 
-    async def aclose(self) -> None: ...
+    async def aclose(self) -> None:
+        """Release the connection; the data stays."""

@@ -53,12 +53,12 @@ def decode(raw: str | bytes) -> Entry | None:
         return None  # Unavailable: a stored value the models now refuse
 
 
-def merged(old: str | bytes | None, new: Entry) -> str:
-    """What to store for `new`: itself, or, when it carries only an error, the stored
-    last good value with that error (an error never replaces a value)."""
-    if new.value is None and old is not None:
-        kept = decode(old)
-        if kept is not None and kept.value is not None:
-            kept.error, kept.retry_at = new.error, new.retry_at
-            return encode(kept)
-    return encode(new)
+def joined(value: str | bytes | None, failure: str | bytes | None) -> Entry | None:
+    """The entry of a stored value and a stored failure, each of which may be absent: the
+    value with the failure's error, or whichever there is."""
+    entry = None if value is None else decode(value)
+    failed = None if failure is None else decode(failure)
+    if entry is None or failed is None:
+        return entry or failed
+    entry.error, entry.retry_at = failed.error, failed.retry_at
+    return entry

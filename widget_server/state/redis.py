@@ -49,15 +49,36 @@ for k = 1, logs do
 end
 return -1
 """
+# Raise a time, never lower it. KEYS: the key. ARGV: the time, milliseconds to keep it.
+_RAISE = """local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > old then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+return 0"""
+# Index a saved value by its fetch time and drop the values beyond the bound (and those
+# past their week). KEYS: the index. ARGV: key, fetched, bound, prefix of the values,
+# oldest fetch time kept.
+_BOUND = """redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[5])
+local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+if extra > 0 then
+  for _, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, extra - 1)) do
+    redis.call('DEL', ARGV[4] .. key)
+  end
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1)
+end
+return 0"""
 
 
 class RedisState:
     """`base.StateStore` on Redis; every key starts with `prefix`."""
 
-    def __init__(self, url: str, prefix: str, *, timeout: float = 1.0) -> None:
+    def __init__(self, url: str, prefix: str, *, timeout: float = 1.0,
+                 max_entries: int = 10_000) -> None:
         self.redis = aioredis.Redis.from_url(url, socket_timeout=timeout,
                                              socket_connect_timeout=timeout)
         self.prefix = prefix
+        self._max_entries = max_entries
+        self._raise = self.redis.register_script(_RAISE)
+        self._bound = self.redis.register_script(_BOUND)
         # redis-py runs them by their hash and loads them again if Redis has lost them.
         self._take = self.redis.register_script(_TAKE)
 
@@ -86,9 +107,11 @@ class RedisState:
         return int(await self.call(self.redis.zcount(self.prefix + log, f"({since}", "+inf")))
 
     async def count_up(self, key: str, ttl: float) -> int:
-        count = await self.call(self.redis.incr(self.prefix + key))
-        if int(count) == 1:
-            await self.call(self.redis.pexpire(self.prefix + key, int(ttl * 1000)))
+        # One transaction: the counter is born with its expiry, whatever happens next.
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self.prefix + key, 0, px=max(1, int(ttl * 1000)), nx=True)
+            pipe.incr(self.prefix + key)
+            _, count = await self.call(pipe.execute())
         return int(count)
 
     async def counted(self, key: str) -> int:
@@ -107,24 +130,23 @@ class RedisState:
     async def load(self, key: str) -> Entry | None:
         value, failure = await self.call(self.redis.mget(self.prefix + "cache:" + key,
                                                          self.prefix + "fail:" + key))
-        entry = None if value is None else codec.decode(value)
-        failed = None if failure is None else codec.decode(failure)
-        if entry is None or failed is None:
-            return entry or failed
-        entry.error, entry.retry_at = failed.error, failed.retry_at
-        return entry
+        return codec.joined(value, failure)
 
     async def save(self, key: str, entry: Entry, error_ttl: float) -> None:
         """A value and a failure under keys of their own: a failure never replaces the
         value, and lives only briefly."""
-        if entry.error is None:
-            await self.call(self.redis.set(self.prefix + "cache:" + key, codec.encode(entry),
-                                           px=int(KEEP_VALUES * 1000)))
-            await self.call(self.redis.delete(self.prefix + "fail:" + key))
+        if entry.error is not None:
+            await self.call(self.redis.set(self.prefix + "fail:" + key, codec.encode(entry),
+                                           px=max(1, int(error_ttl * 1000))))
             return
-        failure = Entry(error=entry.error, retry_at=entry.retry_at)
-        await self.call(self.redis.set(self.prefix + "fail:" + key, codec.encode(failure),
-                                       px=max(1, int(error_ttl * 1000))))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(self.prefix + "cache:" + key, codec.encode(entry),
+                     px=int(KEEP_VALUES * 1000))
+            pipe.delete(self.prefix + "fail:" + key)
+            await self.call(pipe.execute())
+        await self.call(self._bound(keys=[self.prefix + "entries"], args=[
+            key, entry.fetched, self._max_entries, self.prefix + "cache:",
+            entry.fetched - KEEP_VALUES]))
 
     async def lock(self, key: str, ttl: float) -> str | None:
         token = secrets.token_hex(8)
@@ -143,8 +165,8 @@ class RedisState:
     async def press(self, paused_until: float, stopped_until: float, now: float) -> None:
         for name, until in (("paused", paused_until), ("stopped", stopped_until)):
             if until > now:
-                await self.call(self.redis.set(self.prefix + "pressure:" + name, until,
-                                                px=int((until - now) * 1000) + 1))
+                await self.call(self._raise(keys=[self.prefix + "pressure:" + name],
+                                            args=[until, int((until - now) * 1000) + 1]))
 
     async def call(self, pending: Any) -> Any:
         try:

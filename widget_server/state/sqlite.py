@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS counters (
 CREATE TABLE IF NOT EXISTS entries (
     key TEXT PRIMARY KEY, body TEXT NOT NULL, fetched REAL NOT NULL, expires REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS entries_by_fetch ON entries(fetched);
+CREATE TABLE IF NOT EXISTS failures (
+    key TEXT PRIMARY KEY, body TEXT NOT NULL, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS locks (key TEXT PRIMARY KEY, token TEXT NOT NULL,
                                   expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS pressure (name TEXT PRIMARY KEY, until REAL NOT NULL);
@@ -151,24 +153,28 @@ class SqliteState:
         return await self._run(work)
 
     async def load(self, key: str) -> Entry | None:
-        def work(conn: sqlite3.Connection) -> str | None:
-            row = conn.execute("SELECT body FROM entries WHERE key = ? AND expires > ?",
-                               (key, self._clock())).fetchone()
-            return None if row is None else str(row[0])
-        raw = await self._run(work)
-        return None if raw is None else codec.decode(raw)
+        now = self._clock()
+
+        def work(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
+            return (_body(conn, "entries", key, now), _body(conn, "failures", key, now))
+        value, failure = await self._run(work)
+        return codec.joined(value, failure)
 
     async def save(self, key: str, entry: Entry, error_ttl: float) -> None:
         now = self._clock()
-        keep = entry.fetched + KEEP_VALUES if entry.value is not None else now + error_ttl
+        body = codec.encode(entry)
 
         def work(conn: sqlite3.Connection) -> None:
             with _immediate(conn):
-                row = conn.execute("SELECT body, expires FROM entries WHERE key = ?",
-                                   (key,)).fetchone()
-                old, expires = (None, keep) if row is None else (row[0], max(keep, row[1]))
+                if entry.error is not None:
+                    conn.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?)",
+                                 (key, body, now + error_ttl))
+                    return
+                conn.execute("DELETE FROM failures WHERE key = ?", (key,))
                 conn.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
-                             (key, codec.merged(old, entry), entry.fetched, expires))
+                             (key, body, entry.fetched, entry.fetched + KEEP_VALUES))
+                conn.execute("DELETE FROM entries WHERE key IN (SELECT key FROM entries "
+                             "ORDER BY fetched DESC LIMIT -1 OFFSET ?)", (self._max_entries,))
                 self._housekeeping(conn)
         await self._run(work)
 
@@ -190,9 +196,11 @@ class SqliteState:
         await self._run(work)
 
     async def pressure(self) -> tuple[float, float]:
+        now = self._clock()
+
         def work(conn: sqlite3.Connection) -> dict[str, float]:
-            return {str(name): float(until) for name, until
-                    in conn.execute("SELECT name, until FROM pressure")}
+            return {str(name): float(until) for name, until in conn.execute(
+                "SELECT name, until FROM pressure WHERE until > ?", (now,))}
         found = await self._run(work)
         return found.get("paused", 0.0), found.get("stopped", 0.0)
 
@@ -205,17 +213,14 @@ class SqliteState:
         await self._run(work)
 
     def _housekeeping(self, conn: sqlite3.Connection) -> None:
-        """Now and then, within a write: forget what no window or TTL needs any more, and
-        keep the entries as few as the cache holds (the most recently fetched)."""
+        """Now and then, within a write: forget what no window or TTL needs any more."""
         self._writes += 1
         if self._writes % HOUSEKEEPING_EVERY:
             return
         now = self._clock()
         conn.execute("DELETE FROM events WHERE stamp <= ?", (int(now * 1000) - DAY_MS,))
-        for table in ("counters", "locks", "entries"):
+        for table in ("counters", "locks", "entries", "failures"):
             conn.execute(f"DELETE FROM {table} WHERE expires <= ?", (now,))
-        conn.execute("DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY "
-                     "fetched DESC LIMIT -1 OFFSET ?)", (self._max_entries,))
 
     async def aclose(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._pool, self._conn.close)
@@ -273,6 +278,12 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _body(conn: sqlite3.Connection, table: str, key: str, now: float) -> str | None:
+    row = conn.execute(f"SELECT body FROM {table} WHERE key = ? AND expires > ?",
+                       (key, now)).fetchone()
+    return None if row is None else str(row[0])
 
 
 def _count(conn: sqlite3.Connection, log: str, since: int) -> int:

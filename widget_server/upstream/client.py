@@ -225,7 +225,8 @@ def _from_xml(raw: bytes) -> Data:
 
 
 def _xml_value(element: Any) -> Any:
-    """Elements as WIRE.md writes them; attributes read as child elements too (an upstream
+    """Elements as docs/protocol/wire.md writes them; attributes read as child elements too
+    (an upstream
     ignoring `format=json` may put data or error codes there)."""
     children = list(element)
     if element.tag in _LISTS:

@@ -325,8 +325,8 @@ def test_subscribe_in_an_embedded_widget(visit: Any, servers: Servers, app_state
     expect(frame.locator("#sub-status")).to_contain_text("Done!")
     seen.page.screenshot(path=str(ARTIFACTS / f"subscribed-js-{javascript}.png"),
                          full_page=True)
-    app_state.services.data.cache._store.clear()  # let the member count be fetched anew
-    with sqlite3.connect(app_state.settings.data_dir / "state.sqlite3") as kept:
+    app_state.services.cache.entries.clear()  # let the member count be fetched anew
+    with sqlite3.connect(app_state.services.settings.data_dir / "state.sqlite3") as kept:
         kept.execute("DELETE FROM entries")
     frame.goto(f"{servers.widgets}/widget/groups/{group}?count=2")
     assert _members(frame) == before + 1

@@ -101,14 +101,14 @@ async def test_refresh_interval_stretches_with_keys_in_use(store: SqliteState,
     async def fetch() -> int:
         return 1
 
-    assert cache.interval() == 60
+    assert cache.planner.uniform() == 60
     for n in range(100):
         for _ in range(2):  # keys count once visitors come back to them
             await cache.get(f"k{n}", fetch)
     clock.advance(1)
-    assert cache.interval() == pytest.approx(100 / budget.refresh_rate())
+    assert cache.planner.uniform() == pytest.approx(100 / budget.refresh_rate())
     clock.advance(901)  # nobody looked at them since: they stop counting
-    assert cache.interval() == 60
+    assert cache.planner.uniform() == 60
 
 
 async def test_unknown_group_errors_do_not_evict_good_entries(tmp_path: Path) -> None:

@@ -121,15 +121,14 @@ def test_every_failure_mode_is_exercised() -> None:
 
 
 async def test_xml_answers_are_parsed_like_json() -> None:
-    from widget_server.upstream.client import parse_body
+    from widget_server.upstream.answers import checked, parse_body
 
     xml = (b'<?xml version="1.0"?><response><status>error</status><error><code>113</code>'
            b'<msg>exceeded the throttle hour limit of "1000".</msg></error></response>')
     body = parse_body(xml, "application/xml")
     assert body["error"]["code"] == "113"
-    from widget_server.upstream.client import _checked
     with pytest.raises(Throttled) as refused:
-        _checked("groups.getInfo", body)
+        checked("groups.getInfo", body)
     assert refused.value.window() == "hour"
 
 

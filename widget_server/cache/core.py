@@ -37,10 +37,10 @@ class Cache:
         self._budget = budget
         self._metrics = metrics
         self.scheduled = scheduled
-        self._entries = LocalEntries(maxsize)
+        self.entries = LocalEntries(maxsize)
         self.planner = Planner(clock, budget.refresh_rate, min_ttl, active_horizon,
-                               self._entries.items)
-        self._queue = RefreshQueue(self._entries, self.planner.plan)
+                               self.entries.items)
+        self._queue = RefreshQueue(self.entries, self.planner.plan)
         self._fetcher = Fetcher(clock, metrics, error_ttl, self._retry_failed)
         self.shared = None if shared is None else SharedEntries(
             shared, clock, self._fetcher, lock_ttl, self.interval_for)
@@ -60,7 +60,7 @@ class Cache:
             if entry.error is not None and entry.retry_at > now:
                 self._metrics.cache.labels(result="error").inc()
                 raise entry.error.copy()
-        if who is not None and not self._entries.busy(key):
+        if who is not None and not self.entries.busy(key):
             refused = self._misses.take(who)
             if refused is not None:
                 raise TooManyMisses(refused[1])
@@ -75,11 +75,11 @@ class Cache:
 
     async def _held(self, key: str) -> Entry | None:
         """What this process holds for `key`, or else what the state store does."""
-        entry = self._entries.get(key)
+        entry = self.entries.get(key)
         if entry is None and self.shared is not None:
             entry = await self.shared.recall(key)
             if entry is not None:
-                self._entries.keep(key, entry)
+                self.entries.keep(key, entry)
         return entry
 
     def _serve_cached(self, key: str, entry: Entry, fetch: Fetch, now: float) -> Served[T]:
@@ -93,7 +93,7 @@ class Cache:
         return Served.of(entry, self.interval_for(key), now)
 
     def _start(self, key: str, fetch: Fetch, renew: bool = False) -> asyncio.Task[Entry]:
-        return self._entries.start(key, lambda: self._refresh(key, fetch, renew))
+        return self.entries.start(key, lambda: self._refresh(key, fetch, renew))
 
     async def renew(self, key: str, fetch: Fetch) -> float | None:
         """Fetch `key` now even if it is fresh: its data is known to have changed (the
@@ -113,12 +113,12 @@ class Cache:
         if self.shared is None:
             return
         for key, fetched in await self.shared.renewed():
-            entry = self._entries.get(key)
+            entry = self.entries.get(key)
             if entry is not None and entry.fetched < fetched:
                 self.shared.adopt(key, entry, await self.shared.load(key))
 
     async def _refresh(self, key: str, fetch: Fetch, renew: bool = False) -> Entry:
-        entry = self._entries.get(key) or Entry()
+        entry = self.entries.get(key) or Entry()
         if self.shared is None:
             await self._fetcher.fetch(key, entry, fetch)
         else:
@@ -126,24 +126,20 @@ class Cache:
         if entry.version or not isinstance(entry.error, BudgetExhausted):
             # A miss refused by the budget leaves no entry: a flood of unknown names
             # cannot push the entries visitors use out of the cache.
-            self._entries.keep(key, entry)
+            self.entries.keep(key, entry)
         return entry
 
     def _retry_failed(self) -> None:
         """Back after an outage: whatever it left failing or overdue goes first in the
         scheduler's line (or, with no scheduler, is refreshed at its next view)."""
         now = self._clock()
-        for key, entry in self._entries.items():
+        for key, entry in self.entries.items():
             failed = isinstance(entry.error, Unavailable)
             if failed:
                 entry.retry_at = 0.0
             if entry.fetch is not None and (
                     failed or entry.fetched + self.interval_for(key) <= now):
                 self._queue.first(key, entry.fetch)
-
-    def interval(self) -> float:
-        """The uniform interval: what every key in use would get if all were alike."""
-        return self.planner.uniform()
 
     def interval_for(self, key: str) -> float:
         """Seconds this key stays fresh: its share of the refreshes, by demand."""
@@ -163,19 +159,18 @@ class Cache:
 
     def peek(self, key: str) -> Served[Any] | None:
         """What this process holds for `key`, without counting a view or fetching."""
-        entry = self._entries.get(key)
+        entry = self.entries.get(key)
         return self._served(key, entry, self._clock()) if entry and entry.version else None
 
     def entry(self, key: str) -> Entry | None:
-        """The entry itself (benchmarks and tests read its demand)."""
-        return self._entries.get(key)
+        return self.entries.get(key)  # benchmarks read its demand
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.entries)
 
     async def drain(self) -> None:
         """Wait for refreshes under way (tests, shutdown)."""
-        await self._entries.drain()
+        await self.entries.drain()
 
 
 __all__ = ["UNAVAILABLE_RETRY", "Cache", "Entry", "Served"]

@@ -30,6 +30,10 @@ class LocalEntries:
     def values(self) -> Iterator[Entry]:
         return iter(list(self._entries.values()))
 
+    def clear(self) -> None:
+        """Forget every entry (fetches under way go on)."""
+        self._entries.clear()
+
     def busy(self, key: str) -> bool:
         """A fetch of `key` is under way."""
         return key in self._inflight

@@ -17,7 +17,8 @@ from cachetools import TTLCache
 from widget_server.console.session import Session
 from widget_server.gupshup.accounts import login_rand
 from widget_server.upstream import models
-from widget_server.upstream.client import Data, UpstreamClient
+from widget_server.upstream.answers import Data
+from widget_server.upstream.client import UpstreamClient
 from widget_server.upstream.errors import ApiRefused, BudgetExhausted, Throttled, Unavailable
 
 # The code that means "this token is no good" for each method (the docs differ).

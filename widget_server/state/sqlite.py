@@ -7,53 +7,18 @@ every check-then-write is one `BEGIN IMMEDIATE` transaction, so processes never 
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import secrets
 import sqlite3
-import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
 from widget_server.clock import Clock
 from widget_server.entries import Entry
 from widget_server.state import codec
-from widget_server.state.base import (
-    KEEP_VALUES,
-    NOT_LIMITED,
-    StateFileError,
-    StoreDown,
-    Window,
-)
+from widget_server.state.base import KEEP_VALUES, NOT_LIMITED, Window
+from widget_server.state.sqlite_file import StateFile, forget_expired, immediate
 
-log = logging.getLogger("widget_server.state")
-T = TypeVar("T")
-DAY_MS = 86_400_000
 HOUSEKEEPING_EVERY = 500
-COMPLAIN_EVERY = 30.0
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    log TEXT NOT NULL, member TEXT NOT NULL, stamp INTEGER NOT NULL,
-    PRIMARY KEY (log, member)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS events_by_time ON events(log, stamp);
-CREATE TABLE IF NOT EXISTS counters (
-    key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-    key TEXT PRIMARY KEY, body TEXT NOT NULL, fetched REAL NOT NULL, expires REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS entries_by_fetch ON entries(fetched);
-CREATE TABLE IF NOT EXISTS failures (
-    key TEXT PRIMARY KEY, body TEXT NOT NULL, expires REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS locks (key TEXT PRIMARY KEY, token TEXT NOT NULL,
-                                  expires REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS pressure (name TEXT PRIMARY KEY, until REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS lists (key TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                                  value TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS lists_by_key ON lists(key, seq);
-"""
 
 
 class SqliteState:
@@ -63,30 +28,14 @@ class SqliteState:
         self.path = path
         self._clock = clock
         self._max_entries = max_entries
-        self._conn = _open(path)
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="state")
+        self._file = StateFile(path, clock)
+        self._run = self._file.run  # every statement on the file's own thread
         self._writes = 0
-        self._complained = -COMPLAIN_EVERY
-
-    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, work,
-                                                                    self._conn)
-        except (sqlite3.Error, OSError) as error:
-            self._complain(error)
-            raise StoreDown(f"{self.path}: {error}") from error
-
-    def _complain(self, error: Exception) -> None:
-        now = self._clock()
-        if now - self._complained >= COMPLAIN_EVERY:
-            self._complained = now
-            log.error("state file %s failed: %s (serving from memory; no upstream call or "
-                      "SMS until it works again)", self.path, error)
 
     async def take(self, logs: list[str], windows: list[Window], stamp: int,
                    member: str) -> float | None:
         def work(conn: sqlite3.Connection) -> float | None:
-            with _immediate(conn):
+            with immediate(conn):
                 wait = _wait(conn, logs, windows, stamp)
                 if wait is None:
                     conn.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?)",
@@ -97,7 +46,7 @@ class SqliteState:
 
     async def restamp(self, logs: list[str], member: str, stamp: int) -> None:
         def work(conn: sqlite3.Connection) -> None:
-            with _immediate(conn):
+            with immediate(conn):
                 conn.executemany(
                     "UPDATE events SET stamp = max(stamp, ?) WHERE log = ? AND member = ?",
                     [(stamp, name, member) for name in logs])
@@ -105,21 +54,19 @@ class SqliteState:
 
     async def forget(self, logs: list[str], member: str) -> None:
         def work(conn: sqlite3.Connection) -> None:
-            with _immediate(conn):
+            with immediate(conn):
                 conn.executemany("DELETE FROM events WHERE log = ? AND member = ?",
                                  [(name, member) for name in logs])
         await self._run(work)
 
     async def count_since(self, log: str, since: int) -> int:
-        def work(conn: sqlite3.Connection) -> int:
-            return _count(conn, log, since)
-        return await self._run(work)
+        return await self._run(lambda conn: _count(conn, log, since))
 
     async def count_up(self, key: str, ttl: float) -> int:
         now = self._clock()
 
         def work(conn: sqlite3.Connection) -> int:
-            with _immediate(conn):
+            with immediate(conn):
                 conn.execute("DELETE FROM counters WHERE key = ? AND expires <= ?", (key, now))
                 conn.execute("INSERT INTO counters VALUES (?, 1, ?) ON CONFLICT(key) DO "
                              "UPDATE SET count = count + 1", (key, now + ttl))
@@ -139,7 +86,7 @@ class SqliteState:
 
     async def append(self, key: str, value: str, keep: int) -> None:
         def work(conn: sqlite3.Connection) -> None:
-            with _immediate(conn):
+            with immediate(conn):
                 conn.execute("INSERT INTO lists (key, value) VALUES (?, ?)", (key, value))
                 conn.execute("DELETE FROM lists WHERE key = ? AND seq NOT IN (SELECT seq FROM "
                              "lists WHERE key = ? ORDER BY seq DESC LIMIT ?)", (key, key, keep))
@@ -154,10 +101,8 @@ class SqliteState:
 
     async def load(self, key: str) -> Entry | None:
         now = self._clock()
-
-        def work(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
-            return (_body(conn, "entries", key, now), _body(conn, "failures", key, now))
-        value, failure = await self._run(work)
+        value, failure = await self._run(lambda conn: (
+            _body(conn, "entries", key, now), _body(conn, "failures", key, now)))
         return codec.joined(value, failure)
 
     async def save(self, key: str, entry: Entry, error_ttl: float) -> None:
@@ -165,7 +110,7 @@ class SqliteState:
         body = codec.encode(entry)
 
         def work(conn: sqlite3.Connection) -> None:
-            with _immediate(conn):
+            with immediate(conn):
                 if entry.error is not None:
                     conn.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?)",
                                  (key, body, now + error_ttl))
@@ -182,7 +127,7 @@ class SqliteState:
         token, now = secrets.token_hex(8), self._clock()
 
         def work(conn: sqlite3.Connection) -> str | None:
-            with _immediate(conn):
+            with immediate(conn):
                 conn.execute("DELETE FROM locks WHERE key = ? AND expires <= ?", (key, now))
                 taken = conn.execute("INSERT OR IGNORE INTO locks VALUES (?, ?, ?)",
                                      (key, token, now + ttl)).rowcount
@@ -191,7 +136,7 @@ class SqliteState:
 
     async def unlock(self, key: str, token: str) -> None:
         def work(conn: sqlite3.Connection) -> None:
-            with _immediate(conn):
+            with immediate(conn):
                 conn.execute("DELETE FROM locks WHERE key = ? AND token = ?", (key, token))
         await self._run(work)
 
@@ -206,7 +151,7 @@ class SqliteState:
 
     async def press(self, paused_until: float, stopped_until: float, now: float) -> None:
         def work(conn: sqlite3.Connection) -> None:
-            with _immediate(conn):
+            with immediate(conn):
                 for name, until in (("paused", paused_until), ("stopped", stopped_until)):
                     conn.execute("INSERT INTO pressure VALUES (?, ?) ON CONFLICT(name) DO "
                                  "UPDATE SET until = max(until, excluded.until)", (name, until))
@@ -217,67 +162,14 @@ class SqliteState:
         self._writes += 1
         if self._writes % HOUSEKEEPING_EVERY:
             return
-        now = self._clock()
-        conn.execute("DELETE FROM events WHERE stamp <= ?", (int(now * 1000) - DAY_MS,))
-        for table in ("counters", "locks", "entries", "failures"):
-            conn.execute(f"DELETE FROM {table} WHERE expires <= ?", (now,))
+        forget_expired(conn, self._clock())
 
     async def aclose(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._pool, self._conn.close)
-        self._pool.shutdown()
+        await self._file.aclose()
 
     def close(self) -> None:
         """Without an event loop (a check before serving)."""
-        self._pool.submit(self._conn.close).result()
-        self._pool.shutdown()
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    """The connection, or a StateFileError that says which file and what to do."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=5.0, isolation_level=None,
-                               check_same_thread=False)
-    except (OSError, sqlite3.Error) as error:
-        raise StateFileError(f"cannot open the state file {path}: {error}. Make its "
-                             "directory writable or point WIDGET_DATA_DIR elsewhere.") from None
-    try:
-        _prepare(conn)
-    except sqlite3.DatabaseError as error:
-        conn.close()
-        raise StateFileError(
-            f"the state file {path} is unusable ({error}). It holds only the upstream "
-            "budget, cached answers and counters: move it aside or delete it and start "
-            "again (the local GupShup's data is in another file).") from None
-    return conn
-
-
-def _prepare(conn: sqlite3.Connection) -> None:
-    # Workers starting together race to switch a new file to WAL, which SQLite answers
-    # with "locked" at once rather than through the busy timeout: try again a while.
-    for attempt in range(50):
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            break
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or attempt == 49:
-                raise
-            time.sleep(0.1)
-    conn.execute("PRAGMA synchronous=NORMAL")
-    if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-        raise sqlite3.DatabaseError("quick_check failed")
-    conn.executescript(SCHEMA)
-
-
-@contextmanager
-def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        self._file.close()
 
 
 def _body(conn: sqlite3.Connection, table: str, key: str, now: float) -> str | None:

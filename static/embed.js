@@ -3,18 +3,20 @@
   var s = d.currentScript;
   if (!s) return;
   var origin = new URL(s.src).origin, a = s.dataset, q = new URLSearchParams();
-  ["color", "theme", "count", "subscribe", "lang"].forEach(function (k) { if (a[k]) q.set(k, a[k]); });
-  var pub = a.stream === "public", f = d.createElement("iframe"), n = +a.count || 5;
+  /* Every other data-* attribute is a widget option: the server reads what it knows. */
+  var own = {group: 1, stream: 1, title: 1, heights: 1};
+  Object.keys(a).forEach(function (k) { if (!own[k] && a[k]) q.set(k, a[k]); });
+  var pub = a.stream === "public", f = d.createElement("iframe");
   f.src = origin + (pub ? "/widget/public" : "/widget/groups/" + encodeURIComponent(a.group || "")) + "?" + q;
   f.title = a.title || "GupShup " + (pub ? "public stream" : "group " + a.group);
   f.loading = "lazy";
   f.setAttribute("scrolling", "no");
-  /* The first guess, by the width it will have (narrow frames wrap more), so the page
-     hardly moves when the widget reports its real height. */
-  var narrow = (s.parentNode.clientWidth || 600) < 420;
+  /* The first guess, by the width it will have (narrow frames wrap more), as the snippet
+     says (data-heights="narrow wide"), so the page hardly moves when the widget reports
+     its real height. A snippet written by hand gets five messages' room. */
+  var heights = (a.heights || "540 450").split(" "), narrow = (s.parentNode.clientWidth || 600) < 420;
   f.style.cssText = "display:block;width:100%;border:0;overflow:hidden;height:" +
-    (150 + (narrow ? 78 : 60) * (n > 0 && n < 16 ? n : 5) +
-     (/^(1|true|yes|on)$/i.test(a.subscribe || "") ? (narrow ? 188 : 170) : 0)) + "px";
+    (parseInt(heights[narrow ? 0 : 1], 10) || 540) + "px";
   var slot = s.previousElementSibling;
   if (slot && slot.hasAttribute("data-gupshup-slot")) {  /* the snippet kept the room */
     f.style.height = getComputedStyle(slot).height;

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-LANGS = ("en", "hi")
+LANG_NAMES = {"en": "English", "hi": "हिन्दी (Hindi)"}  # each language, in its own words
+LANGS = tuple(LANG_NAMES)
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {

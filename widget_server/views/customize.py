@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from widget_server.groups import GROUP_NAME, GroupData
 from widget_server.http import error_code
 from widget_server.i18n import strings
-from widget_server.options import Options
+from widget_server.options import OPTIONS, Options
 from widget_server.palette import DEFAULT_COLOR, HEX, adjustments
 from widget_server.security import page_response
 from widget_server.services import services
@@ -30,29 +30,27 @@ PRESETS = [("Saffron", DEFAULT_COLOR), ("Ocean", "#1971c2"), ("Leaf", "#2f9e44")
 def snippets(base: str, group: str, options: Options) -> dict[str, str]:
     """Every way to embed: a script tag (with an iframe for readers without JavaScript),
     a plain iframe, the widget URL, Hugo and Jekyll, the public stream and the Atom feed;
-    none for a name that is not a group name (a snippet must never carry markup)."""
+    none for a name that is not a group name (a snippet must never carry markup). Each
+    carries every option that differs from its default."""
     if not GROUP_NAME.fullmatch(group):
         return {}
-    query = options.query()
+    query, changed = options.query(), options.changed()
     url = f"{base}/widget/groups/{quote(group)}" + (f"?{query}" if query else "")
-    attrs = [f'data-group="{escape(group)}"']
-    for name, value in (("color", options.color if options.color != DEFAULT_COLOR else ""),
-                        ("theme", options.theme if options.theme != "auto" else ""),
-                        ("count", str(options.count) if options.count != 5 else ""),
-                        ("subscribe", "true" if options.subscribe else ""),
-                        ("lang", options.lang if options.lang != "en" else "")):
-        if value:
-            attrs.append(f'data-{name}="{escape(value)}"')
+    attrs = " ".join([f'data-group="{escape(group)}"',
+                      *(f'data-{name}="{escape(value)}"' for name, value in changed.items()),
+                      # The loader's first height, by width, so that it need not know why.
+                      f'data-heights="{options.height(True)} {options.height(False)}"'])
     iframe = iframe_html(url, f"GupShup group {group}", options.height())
     # The room kept for the widget holds the iframe for readers without JavaScript.
     script = (f'<div style="container-type:inline-size"><div data-gupshup-slot '
               f'style="{options.reserve_css()}"><noscript>{iframe}</noscript></div>\n'
-              f'<script src="{base}/embed.js" {" ".join(attrs)} async></script></div>')
-    color = escape(options.color)
+              f'<script src="{base}/embed.js" {attrs} async></script></div>')
+    params = " ".join(f'{name}="{escape(value)}"' for name, value in
+                      {"group": group, **changed}.items())
     return {
         "script": script, "iframe": iframe, "url": url,
-        "hugo": f'{{{{< gupshup group="{group}" color="{color}" >}}}}',
-        "jekyll": f'{{% include gupshup.html group="{group}" color="{color}" %}}',
+        "hugo": f"{{{{< gupshup {params} >}}}}",
+        "jekyll": f"{{% include gupshup.html {params} %}}",
         "public": f'<script src="{base}/embed.js" data-stream="public" async></script>',
         "feed": f"{base}/feeds/groups/{quote(group)}.atom",
     }
@@ -111,7 +109,8 @@ async def customize(request: Request) -> Response:
                            "index.html",
                            lambda: {"o": options, "group": group, "problem": problem,
                                     "warnings": warnings,
-                                    "presets": PRESETS, "snippets": snippets(base, group, options),
+                                    "presets": PRESETS, "options": OPTIONS,
+                                    "snippets": snippets(base, group, options),
                                     "preview": snippets("", group, options).get("url")})
     return page_response(request, page, frames=True, ancestors="'self'",
                          headers={"Cache-Control": "no-cache", "Vary": "Accept"})

@@ -8,6 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from widget_server.options import BY_NAME, OPTIONS
+
 _GROUP = {"name": "group", "in": "path", "required": True,
           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}
 _FROM = {"name": "from", "in": "query", "schema": {"type": "integer", "minimum": 0,
@@ -80,7 +82,7 @@ def _subscribe(summary: str, fields: dict[str, Any]) -> dict[str, Any]:
             (503, "try again: see Retry-After"))}}}
 
 
-_LANG = {"name": "lang", "in": "query", "schema": {"enum": ["en", "hi"]}}
+_LANG = {"name": "lang", "in": "query", "schema": BY_NAME["lang"].schema}
 _CONSOLE_STATUSES = {
     "200": "the page", "303": "done: on to the next page", "400": "an unreadable form",
     "401": "log in first (or again)", "403": "refused: another site's form, an account "
@@ -103,15 +105,14 @@ def _console(method: str, summary: str, statuses: str, params: list[dict[str, An
 
 
 _TEXT = {"text": {"type": "string"}}
+_SKIP_ADULT = {"name": "skipAdult", "in": "query", "schema": {"type": "boolean"},
+               "description": "Leave out adult groups' messages (the default)."}
 _CONSOLE_WRITE = "200 303 400 401 403 404 422 429 502 503"
 
 
-def _widget_options() -> list[dict[str, Any]]:
-    return [{"name": "color", "in": "query", "schema": {"type": "string"}},
-            {"name": "theme", "in": "query", "schema": {"enum": ["light", "dark", "auto"]}},
-            {"name": "count", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                        "maximum": 15}},
-            {"name": "lang", "in": "query", "schema": {"enum": ["en", "hi"]}}, _FROM]
+def _widget_options(*extra: dict[str, Any]) -> list[dict[str, Any]]:
+    return [*({"name": o.name, "in": "query", "schema": o.schema, "description": o.doc}
+              for o in OPTIONS), *extra, _FROM]
 
 
 DOCUMENT: dict[str, Any] = {
@@ -129,8 +130,7 @@ DOCUMENT: dict[str, Any] = {
             "A group's newest message", [_GROUP],
             _object(message={"oneOf": [_MESSAGE, {"type": "null"}]})),
         "/api/public": _api(
-            "The public stream", [_FROM, _RANGE, {"name": "skipAdult", "in": "query",
-                                                   "schema": {"type": "boolean"}}],
+            "The public stream", [_FROM, _RANGE, _SKIP_ADULT],
             _object(**{"from": {"type": "integer"}}, range={"type": "integer"},
                     skipAdult={"type": "boolean"},
                     messages={"type": "array", "items": _MESSAGE})),
@@ -141,7 +141,8 @@ DOCUMENT: dict[str, Any] = {
                                            "code": {"type": "string"}}),
         "/widget/groups/{group}": _page("The group widget", "text/html",
                                         [_GROUP, *_widget_options()]),
-        "/widget/public": _page("The public-stream widget", "text/html", _widget_options()),
+        "/widget/public": _page("The public-stream widget", "text/html",
+                                _widget_options(_SKIP_ADULT)),
         "/feeds/groups/{group}.atom": _page("A group's Atom feed", "application/atom+xml",
                                             [_GROUP]),
         "/oembed": {"get": {"summary": "oEmbed for a widget URL of this server", "parameters": [

@@ -1,5 +1,5 @@
-"""Response helpers shared by the JSON API and the widgets: ETags, 304s, cache headers,
-and the status code of each upstream error."""
+"""Response helpers shared by the JSON API and the widgets: ETags, 304s, cache headers
+(what an upstream error answers is in `refusal`)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,6 @@ from typing import Any
 from starlette.requests import Request
 
 from widget_server.entries import Served
-from widget_server.upstream.errors import (
-    BudgetExhausted,
-    GroupNotFound,
-    PrivateGroup,
-    Throttled,
-    TooManyMisses,
-    Unavailable,
-    UpstreamError,
-)
 
 STALE_IF_ERROR = 86400
 JSON = "application/json"
@@ -46,33 +37,6 @@ def etag_matches(wanted: str, etag: str) -> bool:
 
 def json_bytes(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def error_status(error: UpstreamError) -> tuple[int, dict[str, str]]:
-    """The HTTP status and headers that tell a client what an upstream error means."""
-    if isinstance(error, GroupNotFound):
-        return 404, {"Cache-Control": "public, max-age=30"}
-    if isinstance(error, PrivateGroup):
-        return 403, {"Cache-Control": "public, max-age=30"}
-    if isinstance(error, TooManyMisses):
-        return 429, {"Retry-After": str(int(error.retry_after + 0.999)),
-                     "Cache-Control": "no-store"}
-    if isinstance(error, BudgetExhausted):
-        return 503, {"Retry-After": str(int(error.retry_after + 0.999)),
-                     "Cache-Control": "no-store"}
-    if isinstance(error, Unavailable):
-        return 503, {"Retry-After": "10", "Cache-Control": "no-store"}
-    if isinstance(error, Throttled):
-        return 503, {"Retry-After": "60", "Cache-Control": "no-store"}
-    return 502, {"Cache-Control": "no-store"}
-
-
-def error_code(error: UpstreamError) -> str:
-    return {GroupNotFound: "group_not_found", PrivateGroup: "private_group",
-            BudgetExhausted: "try_again_later", Throttled: "try_again_later",
-            TooManyMisses: "too_many_requests",
-            Unavailable: "upstream_unavailable",
-            }.get(type(error), "upstream_error")
 
 
 def plain_int(raw: str, high: int) -> int | None:

@@ -22,7 +22,6 @@ from widget_server.console.views import (
     login_page,
     outcome_lines,
     owned,
-    seconds,
     service,
     show_group,
 )
@@ -30,6 +29,7 @@ from widget_server.console.words import say
 from widget_server.groups import GROUP_NAME
 from widget_server.net import cross_site, visitor
 from widget_server.phones import indian_mobile, masked
+from widget_server.refusal import seconds
 from widget_server.services import services
 from widget_server.state.base import StoreDown
 from widget_server.views import read_form

@@ -16,6 +16,7 @@ from cachetools import TTLCache
 
 from widget_server.console.session import Session
 from widget_server.gupshup.accounts import login_rand
+from widget_server.refusal import refusal
 from widget_server.upstream import models
 from widget_server.upstream.answers import Data
 from widget_server.upstream.client import UpstreamClient
@@ -145,12 +146,10 @@ class Owner:
             params["token"] = session.token
         try:
             return await self._client.call(method, use="console", post=True, **params)
-        except BudgetExhausted as error:
-            raise ConsoleError("busy", 503, error.retry_after) from None
-        except Throttled as error:
-            raise ConsoleError("busy", 503, 60.0) from error
-        except Unavailable:
-            raise ConsoleError("unavailable", 503, 30.0) from None
+        except (BudgetExhausted, Throttled, Unavailable) as error:
+            answer = refusal(error)  # the same status and wait as every other page
+            key = "unavailable" if isinstance(error, Unavailable) else "busy"
+            raise ConsoleError(key, answer.status, answer.retry) from None
         except ApiRefused as error:
             if tally and isinstance(error.body.get("results"), list):
                 raise _Partial(error.body) from None

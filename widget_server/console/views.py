@@ -7,7 +7,6 @@ scripts and styles only, nothing from a third party.
 from __future__ import annotations
 
 import asyncio
-import math
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -23,6 +22,7 @@ from widget_server.console.words import say, words
 from widget_server.groups import GROUP_NAME
 from widget_server.i18n import LANGS
 from widget_server.palette import DEFAULT_COLOR, palettes
+from widget_server.refusal import seconds
 from widget_server.security import page_response
 from widget_server.services import services
 from widget_server.upstream.errors import PrivateGroup, UpstreamError
@@ -62,11 +62,6 @@ def go(path: str, lang: str, **query: str) -> Response:
     params.update(query)
     return RedirectResponse(path + (f"?{urlencode(params)}" if params else ""), 303,
                             headers=PRIVATE)
-
-
-def seconds(wait: float) -> int:
-    """Whole seconds, rounded up: never "try again in 0 seconds"."""
-    return math.ceil(wait)
 
 
 @dataclass

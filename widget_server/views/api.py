@@ -19,7 +19,9 @@ from widget_server.bodies import Body, send_body
 from widget_server.clock import iso8601
 from widget_server.entries import Served
 from widget_server.groups import GROUP_NAME, MAX_FROM, PAGE
-from widget_server.http import JSON, cache_control, error_code, error_status, json_bytes
+from widget_server.http import JSON, cache_control, json_bytes
+from widget_server.i18n import lang_of, say
+from widget_server.refusal import refusal
 from widget_server.services import services
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
@@ -74,20 +76,11 @@ def api_view(view: View) -> View:
         except BadRequest as error:
             return _error(400, "bad_request", str(error), {"Cache-Control": "no-store"})
         except UpstreamError as error:
-            status, headers = error_status(error)
-            return _error(status, error_code(error), _message(error), headers)
+            answer = refusal(error)
+            lang = lang_of(request.query_params.get("lang"))
+            return _error(answer.status, answer.code, say(lang, answer.key, **answer.words()),
+                          answer.headers())
     return wrapper
-
-
-def _message(error: UpstreamError) -> str:
-    return {
-        "group_not_found": "This group doesn't exist or it's a private group.",
-        "private_group": "This group doesn't exist or it's a private group.",
-        "try_again_later": "Too many requests right now; try again shortly.",
-        "too_many_requests": "You asked for many groups or pages at once; try again "
-                             "shortly.",
-        "upstream_unavailable": "GupShup is not answering right now; try again shortly.",
-    }.get(error_code(error), "GupShup refused the request.")
 
 
 def _answer(request: Request, shape: tuple[Any, ...], served: Served[Any],

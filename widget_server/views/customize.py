@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from widget_server.groups import GROUP_NAME, GroupData
-from widget_server.http import error_code
-from widget_server.i18n import strings
+from widget_server.i18n import say, strings
 from widget_server.options import OPTIONS, Options
 from widget_server.palette import DEFAULT_COLOR, HEX, adjustments
+from widget_server.refusal import refusal
 from widget_server.security import page_response
 from widget_server.services import services
 from widget_server.upstream.errors import UpstreamError
@@ -74,7 +74,8 @@ async def _check(data: GroupData, group: str, lang: str) -> str | None:
     try:
         info = await data.info(group)
     except UpstreamError as error:
-        return PROBLEMS.get(error_code(error), strings(lang)["unavailable"])
+        answer = refusal(error)
+        return PROBLEMS.get(answer.code) or say(lang, answer.key, **answer.words())
     return PROBLEMS["disabled"] if info.value.disabled else None
 
 

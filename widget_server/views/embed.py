@@ -13,8 +13,10 @@ from widget_server.assets import BRIEF
 from widget_server.bodies import send_body
 from widget_server.clock import iso8601
 from widget_server.groups import GROUP_NAME
-from widget_server.http import error_code, error_status, plain_int
+from widget_server.http import plain_int
+from widget_server.i18n import say
 from widget_server.options import Options
+from widget_server.refusal import refusal
 from widget_server.services import services
 from widget_server.settings import settings_of
 from widget_server.upstream.errors import UpstreamError
@@ -64,8 +66,9 @@ async def oembed(request: Request) -> Response:
         try:
             title = (await group_data(request).info(group)).value.title or group
         except UpstreamError as error:
-            status, headers = error_status(error)
-            return JSONResponse({"error": in_words(error)}, status, headers=headers)
+            answer = refusal(error)
+            return JSONResponse({"error": in_words(error)}, answer.status,
+                                headers=answer.headers())
     width = _size(request, "maxwidth", 480)
     height = _size(request, "maxheight", options.height())
     src = f"{base_url(request)}{url.path}" + (f"?{options.query()}" if options.query() else "")
@@ -76,14 +79,10 @@ async def oembed(request: Request) -> Response:
     }, headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
 
 
-def in_words(error: UpstreamError) -> str:
+def in_words(error: UpstreamError, lang: str = "en") -> str:
     """What went wrong, truly: an outage is not a missing group."""
-    code = error_code(error)
-    if code in ("group_not_found", "private_group"):
-        return "This group doesn't exist or it's a private group."
-    if code == "too_many_requests":
-        return "Too many new requests from you; try again in a minute."
-    return "GupShup isn't answering right now; try again in a minute."
+    answer = refusal(error)
+    return say(lang, answer.key, **answer.words())
 
 
 def _query_pairs(query: str) -> list[tuple[str, str]]:
@@ -98,8 +97,9 @@ async def atom_feed(request: Request) -> Response:
     try:
         info, page = await group_data(request).info_and_messages(name, 0, 15)
     except UpstreamError as error:
-        status, headers = error_status(error)
-        return Response(in_words(error), status, headers=headers, media_type="text/plain")
+        answer = refusal(error)
+        return Response(in_words(error), answer.status, headers=answer.headers(),
+                        media_type="text/plain")
     renderer = services(request).renderer
     base = base_url(request)
     key = ("atom", name.lower(), base, info.version, page.version)

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from widget_server.i18n import lang_of, say
 from widget_server.net import cross_site, visitor
 from widget_server.options import Options
+from widget_server.refusal import minutes, seconds
 from widget_server.services import services
 from widget_server.subscribe import RESEND_AFTER, Outcome, Subscriptions
 from widget_server.views import read_form
@@ -43,13 +44,13 @@ async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]
 
 
 def message(outcome: Outcome, lang: str) -> str:
-    minutes = max(1, round((outcome.retry_after or 60) / 60))
     return say(lang, outcome.key, phone=outcome.phone or "", n=outcome.attempts_left or 0,
-               m=minutes, s=int(outcome.retry_after or RESEND_AFTER))
+               m=minutes(outcome.retry_after or 60),
+               s=seconds(outcome.retry_after or RESEND_AFTER))
 
 
 def _retry_headers(outcome: Outcome) -> dict[str, str]:
-    return {"Retry-After": str(int(outcome.retry_after + 0.999))} if outcome.retry_after else {}
+    return {"Retry-After": str(seconds(outcome.retry_after))} if outcome.retry_after else {}
 
 
 async def _form_view(request: Request, confirm: bool) -> Response:
@@ -89,7 +90,7 @@ async def _json_view(request: Request, confirm: bool) -> Response:
     if outcome.attempts_left is not None:
         body["attemptsLeft"] = outcome.attempts_left
     if outcome.retry_after:
-        body["retryAfter"] = int(outcome.retry_after + 0.999)
+        body["retryAfter"] = seconds(outcome.retry_after)
     return JSONResponse(body, outcome.status, headers={"Cache-Control": "no-store",
                                                        **_retry_headers(outcome)})
 

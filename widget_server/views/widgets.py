@@ -10,10 +10,11 @@ from starlette.responses import Response
 from widget_server.clock import iso8601
 from widget_server.entries import Served
 from widget_server.groups import GROUP_NAME, MAX_FROM
-from widget_server.http import cache_control, error_code, error_status, plain_int
-from widget_server.i18n import strings
+from widget_server.http import cache_control, plain_int
+from widget_server.i18n import say, strings
 from widget_server.options import Options
 from widget_server.palette import palettes
+from widget_server.refusal import refusal
 from widget_server.render import Renderer
 from widget_server.security import page_response
 from widget_server.services import services
@@ -39,19 +40,18 @@ def _renderer(request: Request) -> Renderer:
 
 
 def error_page(request: Request, options: Options, status: int, message_key: str,
-               headers: dict[str, str] | None = None) -> Response:
-    key = ("error", base_url(request), message_key, options)
+               headers: dict[str, str] | None = None, **words: int) -> Response:
+    key = ("error", base_url(request), status, message_key, tuple(words.items()), options)
     page = _renderer(request).render(key, "error.html", lambda: {
-        **_base_context(request, options), "message": strings(options.lang)[message_key],
+        **_base_context(request, options), "message": say(options.lang, message_key, **words),
         "retry": status == 503})
     return page_response(request, page, status=status, headers=headers)
 
 
 def _upstream_error_page(request: Request, options: Options, error: UpstreamError) -> Response:
-    status, headers = error_status(error)
-    code = error_code(error)
-    key = "not_found" if code in ("group_not_found", "private_group") else "unavailable"
-    return error_page(request, options, status, key, headers)
+    answer = refusal(error)
+    return error_page(request, options, answer.status, answer.key, answer.headers(),
+                      **answer.words())
 
 
 async def group_widget(request: Request) -> Response:

@@ -11,20 +11,12 @@ import pytest
 from tests.upstreams import widget_env
 from widget_server.i18n import LANGS, strings
 from widget_server.refusal import refusal, seconds
-from widget_server.upstream.errors import (
-    ApiRefused,
-    BudgetExhausted,
-    GroupNotFound,
-    PrivateGroup,
-    Throttled,
-    TooManyMisses,
-    Unavailable,
-    UpstreamError,
-)
+from widget_server.upstream import errors as e
 
-ERRORS: list[UpstreamError] = [
-    GroupNotFound(2, "x"), PrivateGroup(112, "x"), TooManyMisses(29.2),
-    BudgetExhausted(29.2), Throttled(113, "minute"), Unavailable("down"), ApiRefused(7, "x")]
+ERRORS: list[e.UpstreamError] = [
+    e.GroupNotFound(2, "x"), e.PrivateGroup(112, "x"), e.TooManyMisses(29.2),
+    e.BudgetExhausted(29.2), e.Throttled(113, "minute"), e.Unavailable("down"),
+    e.ApiRefused(7, "x")]
 
 
 def test_the_one_rounding_is_up_and_never_zero() -> None:
@@ -32,7 +24,7 @@ def test_the_one_rounding_is_up_and_never_zero() -> None:
 
 
 @pytest.mark.parametrize("error", ERRORS, ids=lambda e: type(e).__name__)
-def test_every_error_has_an_answer_in_every_language(error: UpstreamError) -> None:
+def test_every_error_has_an_answer_in_every_language(error: e.UpstreamError) -> None:
     answer = refusal(error)
     assert 400 <= answer.status < 600
     for lang in LANGS:

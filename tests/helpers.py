@@ -8,7 +8,9 @@ from typing import Any
 import httpx
 from defusedxml import ElementTree
 
-REST = "/GupshupAPI/rest"
+from widget_server.protocol import REST_PATH
+
+REST = REST_PATH
 
 
 def parse(response: httpx.Response) -> dict[str, Any]:

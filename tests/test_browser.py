@@ -23,8 +23,8 @@ from playwright.sync_api import (
 from tests.browser import ARTIFACTS, axe_violations, chromium, host_app
 from tests.live import live_server
 from widget_server.app import create_app
-from widget_server.gupshup.accounts import login_rand
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE
+from widget_server.protocol import login_rand
 from widget_server.settings import Settings
 from widget_server.views.customize import PRESETS
 

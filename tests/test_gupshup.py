@@ -11,11 +11,11 @@ import pytest
 from tests.helpers import REST, call, error_code, parse
 from tests.test_gupshup_errors import Ctx
 from widget_server.clock import ManualClock
-from widget_server.gupshup.accounts import login_rand
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE
 from widget_server.gupshup.errors import ApiError
 from widget_server.gupshup.throttle import Throttle
+from widget_server.protocol import login_rand
 from widget_server.settings import Settings
 
 pytestmark = pytest.mark.anyio

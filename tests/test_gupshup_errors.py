@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from tests.helpers import REST, call, error_code, parse
-from widget_server.gupshup.accounts import login_rand
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE
+from widget_server.protocol import login_rand
 
 pytestmark = pytest.mark.anyio
 Params = dict[str, Any]

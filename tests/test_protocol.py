@@ -25,7 +25,7 @@ PHONE = "9819535746"
 
 async def login(client: httpx.AsyncClient, phone: str = DEMO_PHONE,
                 password: str = DEMO_PASSWORD) -> str:
-    from widget_server.gupshup.accounts import login_rand
+    from widget_server.protocol import login_rand
 
     challenge = await call(client, "users.getChallenge")
     body = await call(client, "users.login", phone=phone, countryCode=91,

@@ -18,11 +18,12 @@ from widget_server.gupshup.app import LocalGupShup
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE, seed
 from widget_server.gupshup.store import Database
 from widget_server.gupshup.throttle import MAX_CALLERS, Throttle
+from widget_server.protocol import REST_PATH
 from widget_server.settings import Settings
 from widget_server.sms.gateway import error_reason
 
 pytestmark = pytest.mark.anyio
-REST = "/GupshupAPI/rest"
+REST = REST_PATH
 CROSS = {"Sec-Fetch-Site": "cross-site"}
 
 
@@ -158,7 +159,7 @@ async def test_the_operator_makes_accounts_and_groups(tmp_path: Path) -> None:
     from widget_server.gupshup.app import create_gupshup_app
     async with httpx.AsyncClient(transport=httpx.ASGITransport(
             app=create_gupshup_app(settings, service=gupshup)), base_url="http://g") as c:
-        from widget_server.gupshup.accounts import login_rand
+        from widget_server.protocol import login_rand
         challenge = await call(c, "users.getChallenge")
         token = (await call(c, "users.login", phone="9819500000", countryCode=91,
                             challenge=challenge["challenge"],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 from typing import cast
 
 from widget_server.cache import Cache
@@ -14,7 +13,6 @@ from widget_server.upstream import models
 from widget_server.upstream.client import UpstreamClient
 from widget_server.upstream.models import Group, Stream
 
-GROUP_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 PAGE = 15
 MAX_FROM = 100_000
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from widget_server.abuse import AbuseGuard
 from widget_server.clock import Clock
-from widget_server.groups import GROUP_NAME
 from widget_server.phones import indian_mobile, masked
+from widget_server.protocol import GROUP_NAME
 from widget_server.state.base import StoreDown
 from widget_server.tickets import ExpiredTicket, InvalidTicket, Ticket, Tickets
 from widget_server.upstream.client import UpstreamClient

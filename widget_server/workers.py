@@ -11,6 +11,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from starlette.responses import JSONResponse, Response
+
 log = logging.getLogger("widget_server.workers")
 FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
@@ -77,3 +79,12 @@ class Workers:
 
     def report(self) -> dict[str, object]:
         return {name: state.as_json() for name, state in self.states.items()}
+
+
+def health_answer(workers: Workers | None) -> Response:
+    """200 "ok", or 503 "degraded" naming the background worker that keeps failing."""
+    if workers is None:
+        return JSONResponse({"status": "ok"})
+    healthy = workers.healthy()
+    return JSONResponse({"status": "ok" if healthy else "degraded",
+                         "workers": workers.report()}, 200 if healthy else 503)

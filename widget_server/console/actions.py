@@ -26,9 +26,9 @@ from widget_server.console.views import (
     show_group,
 )
 from widget_server.console.words import say
-from widget_server.groups import GROUP_NAME
 from widget_server.net import cross_site, visitor
 from widget_server.phones import indian_mobile, masked
+from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import seconds
 from widget_server.services import services
 from widget_server.state.base import StoreDown

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 from cachetools import TTLCache
 
 from widget_server.console.session import Session
-from widget_server.gupshup.accounts import login_rand
+from widget_server.protocol import login_rand
 from widget_server.refusal import refusal
 from widget_server.upstream import models
 from widget_server.upstream.answers import Data

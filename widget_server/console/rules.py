@@ -9,8 +9,8 @@ import secrets
 
 from widget_server.abuse import Counters
 from widget_server.console.owner import ConsoleError
-from widget_server.gupshup.records import CONTROL, MAX_TEXT
 from widget_server.phones import indian_mobile
+from widget_server.protocol import CONTROL, MAX_TEXT
 from widget_server.state.base import Limit
 
 MAX_INVITES = 50

@@ -19,9 +19,9 @@ from widget_server.console.owner import ConsoleError, Outcome
 from widget_server.console.session import Session
 from widget_server.console.threads import threads
 from widget_server.console.words import say, words
-from widget_server.groups import GROUP_NAME
 from widget_server.i18n import LANGS
 from widget_server.palette import DEFAULT_COLOR, palettes
+from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import seconds
 from widget_server.security import page_response
 from widget_server.services import services

@@ -21,32 +21,19 @@ from widget_server.gupshup.records import (
     user_for_token,
 )
 from widget_server.phones import indian_mobile
+from widget_server.protocol import b64md5
 
 CHALLENGE_SECONDS = 300.0
 JOINED_RANGE = 30
 
 
-def _b64md5(data: bytes) -> str:
-    return base64.b64encode(hashlib.md5(data).digest()).decode()
-
-
-def password_secret(password: str, salt: str) -> str:
-    """What the server keeps: base64(md5(password + salt)), the inner half of `rand`."""
-    return _b64md5((password + salt).encode())
-
-
-def login_rand(password: str, salt: str, challenge: str) -> str:
-    """`rand` as docs/protocol/wire.md defines it; clients compute the same."""
-    return _b64md5((password_secret(password, salt) + challenge).encode())
-
-
 def _rand_matches(secret: str, challenge: str, rand: str) -> bool:
     """docs/protocol/wire.md's reading (base64 of raw md5 digests) or the docs' plain one
-    a client may
-    write from them alone, md5 hex digests: md5hex(md5hex(password + salt) + challenge).
-    One is 24 characters of base64, the other 32 of hex: they cannot be mistaken."""
+    a client may write from them alone, md5 hex digests:
+    md5hex(md5hex(password + salt) + challenge). One is 24 characters of base64, the other
+    32 of hex: they cannot be mistaken."""
     inner_hex = base64.b64decode(secret).hex()
-    readings = (_b64md5((secret + challenge).encode()),
+    readings = (b64md5((secret + challenge).encode()),
                 hashlib.md5((inner_hex + challenge).encode()).hexdigest())
     given = rand.strip().encode()
     return any(hmac.compare_digest(r.encode(), given) for r in readings)

@@ -8,11 +8,10 @@ import getpass
 import sqlite3
 import sys
 
-from widget_server.gupshup.accounts import password_secret
 from widget_server.gupshup.demo import ensure_salt
-from widget_server.gupshup.records import GROUP_NAME
 from widget_server.gupshup.store import Database
 from widget_server.phones import indian_mobile
+from widget_server.protocol import GROUP_NAME, password_secret
 
 MIN_PASSWORD = 8
 

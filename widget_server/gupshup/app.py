@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from widget_server.clock import Clock, system_clock
@@ -25,16 +25,16 @@ from widget_server.gupshup.store import Database
 from widget_server.gupshup.throttle import SmsLimit, Throttle, ThrottleRefusal, ThrottleTag
 from widget_server.gupshup.wire import render
 from widget_server.net import client_ip, cross_site
+from widget_server.protocol import REST_PATH
 from widget_server.settings import Settings
 from widget_server.sms.dispatcher import Dispatcher
 from widget_server.sms.outbox import Outbox
 from widget_server.sms.reports import WEBHOOK_PATH, DeliveryReports
 from widget_server.sms.setup import build_sender
-from widget_server.workers import Workers
+from widget_server.workers import Workers, health_answer
 
 log = logging.getLogger("widget_server.gupshup")
 
-REST_PATH = "/GupshupAPI/rest"
 INPROCESS_CLIENT = "widget-server"  # the embedding widget server: it limits its visitors
 MAX_BODY = 64 * 1024
 _HANDLERS: dict[str, Handler] = {
@@ -213,15 +213,6 @@ async def _form_items(request: Request) -> list[tuple[str, str]]:
             raise ValueError("body too large")
     return parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True,
                      max_num_fields=100)
-
-
-def health_answer(workers: Workers | None) -> Response:
-    """200 "ok", or 503 "degraded" naming the background worker that keeps failing."""
-    if workers is None:
-        return JSONResponse({"status": "ok"})
-    healthy = workers.healthy()
-    return JSONResponse({"status": "ok" if healthy else "degraded",
-                         "workers": workers.report()}, 200 if healthy else 503)
 
 
 def create_gupshup_app(settings: Settings, *, clock: Clock = system_clock,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 import sqlite3
 
-from widget_server.gupshup.accounts import password_secret
 from widget_server.gupshup.store import Database
+from widget_server.protocol import password_secret
 
 DEMO_PHONE = "9821107770"
 DEMO_PASSWORD = "gupshup123"

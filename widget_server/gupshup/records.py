@@ -3,7 +3,6 @@ docs/protocol/wire.md."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,9 +12,9 @@ from widget_server.clock import Clock, iso8601
 from widget_server.gupshup.errors import ApiError
 from widget_server.gupshup.params import Params
 from widget_server.gupshup.store import Database
+from widget_server.protocol import CONTROL, GROUP_NAME, MAX_TEXT
 from widget_server.sms.outbox import Outbox
 
-GROUP_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SESSION_SECONDS = 24 * 3600.0
 Payload = dict[str, Any]
 
@@ -100,9 +99,6 @@ MESSAGE_SELECT = ("SELECT messages.*, groups.name AS group_name, groups.adult AS
                   "FROM messages JOIN groups ON groups.id = messages.group_id ")
 
 
-# What GupShup takes as a message: printable ASCII (and line breaks), one SMS long.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MAX_TEXT = 160
 
 
 def ascii_text(text: str, limit: int = MAX_TEXT) -> str:

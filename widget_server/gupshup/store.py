@@ -43,18 +43,6 @@ CREATE TABLE IF NOT EXISTS sessions (
     expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS invites (
     group_id INTEGER NOT NULL REFERENCES groups(id), phone TEXT NOT NULL, created REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY, phone TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL,
-    created REAL NOT NULL, status TEXT NOT NULL DEFAULT 'queued', message_id TEXT,
-    status_ts INTEGER, error TEXT, attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt REAL NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS outbox_queue ON outbox(status, next_attempt);
-CREATE UNIQUE INDEX IF NOT EXISTS outbox_by_message_id ON outbox(message_id);
-CREATE TABLE IF NOT EXISTS sms_events (
-    id INTEGER PRIMARY KEY, message_id TEXT NOT NULL, destination TEXT NOT NULL,
-    status TEXT NOT NULL, ts INTEGER NOT NULL, received REAL NOT NULL,
-    applied INTEGER NOT NULL DEFAULT 0, UNIQUE (message_id, status, ts));
-CREATE INDEX IF NOT EXISTS sms_events_pending ON sms_events(applied, message_id);
 """
 
 

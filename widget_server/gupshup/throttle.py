@@ -10,9 +10,9 @@ from cachetools import LRUCache
 
 from widget_server.clock import Clock
 from widget_server.gupshup.errors import ApiError
+from widget_server.protocol import WINDOWS
 from widget_server.windows import SlidingWindows
 
-WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
 MAX_CALLERS = 50_000
 
 

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from widget_server.clock import Clock, iso8601
-from widget_server.gupshup.store import Database
 from widget_server.phones import masked
+from widget_server.sms.storage import Storage, prepared
 
 log = logging.getLogger("widget_server.sms")
 
@@ -44,8 +44,8 @@ class Outbox:
     `unknown` (the gateway may or may not have taken it: never sent again).
     """
 
-    def __init__(self, db: Database, clock: Clock, initial_status: str = "stored") -> None:
-        self._db = db
+    def __init__(self, db: Storage, clock: Clock, initial_status: str = "stored") -> None:
+        self._db = prepared(db)
         self._clock = clock
         self._initial_status = initial_status
         self._listeners: list[Callable[[], None]] = []

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget_server.clock import Clock
-from widget_server.gupshup.store import Database
+from widget_server.sms.storage import Storage, prepared
 
 log = logging.getLogger("widget_server.sms")
 WEBHOOK_PATH = "/webhooks/sms/dlr"
@@ -64,8 +64,8 @@ def _report(event: Any) -> Report:
 
 
 class DeliveryReports:
-    def __init__(self, db: Database, clock: Clock, secret: str) -> None:
-        self._db = db
+    def __init__(self, db: Storage, clock: Clock, secret: str) -> None:
+        self._db = prepared(db)
         self._clock = clock
         self._secret = secret.encode()
         self.wakeup = asyncio.Event()

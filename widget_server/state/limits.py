@@ -6,8 +6,9 @@ from __future__ import annotations
 import secrets
 
 from widget_server.clock import Clock
+from widget_server.protocol import WINDOWS
 from widget_server.state.base import NOT_LIMITED, Limit, StateStore, Window
-from widget_server.upstream.budget import WINDOWS, Use
+from widget_server.upstream.budget import Use
 
 TOTAL = "budget:total"
 OTHERS = "budget:others"

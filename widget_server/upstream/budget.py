@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from widget_server.clock import Clock
+from widget_server.protocol import WINDOWS
 from widget_server.upstream.errors import BudgetExhausted
 
 log = logging.getLogger("widget_server.upstream")
 STORE_RETRY = 5.0
-WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
 # How long refreshes pause after a tag, and every call stops after a 113, by the window
 # the upstream names: the longer the window, the longer until it has room again.
 COOL_DOWN = {"minute": 60.0, "hour": 600.0, "day": 3600.0}

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from prometheus_client import Counter
 
+from widget_server.protocol import REST_PATH
 from widget_server.upstream.answers import (
     MAX_BODY,
     SUBSCRIBE_NAMES,
@@ -28,7 +29,6 @@ from widget_server.upstream.errors import ApiRefused, Throttled, Unavailable
 
 log = logging.getLogger("widget_server.upstream")
 
-REST_PATH = "/GupshupAPI/rest"
 # 127 carries a throttle object too, but of the poster's own pace: not the upstream's
 # throttle on us, so it must not slow the widgets down.
 POSTING_PACE = "127"

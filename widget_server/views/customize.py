@@ -12,10 +12,11 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from widget_server.groups import GROUP_NAME, GroupData
+from widget_server.groups import GroupData
 from widget_server.i18n import say, strings
 from widget_server.options import OPTIONS, Options
 from widget_server.palette import DEFAULT_COLOR, HEX, adjustments
+from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import refusal
 from widget_server.security import page_response
 from widget_server.services import services

@@ -12,10 +12,10 @@ from starlette.responses import JSONResponse, Response
 from widget_server.assets import BRIEF
 from widget_server.bodies import send_body
 from widget_server.clock import iso8601
-from widget_server.groups import GROUP_NAME
 from widget_server.http import plain_int
 from widget_server.i18n import say
 from widget_server.options import Options
+from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import refusal
 from widget_server.services import services
 from widget_server.settings import settings_of

@@ -8,8 +8,8 @@ import hmac
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget_server.gupshup.app import health_answer
 from widget_server.services import services
+from widget_server.workers import health_answer
 
 
 async def healthz_view(request: Request) -> Response:

@@ -9,11 +9,12 @@ from starlette.responses import Response
 
 from widget_server.clock import iso8601
 from widget_server.entries import Served
-from widget_server.groups import GROUP_NAME, MAX_FROM
+from widget_server.groups import MAX_FROM
 from widget_server.http import cache_control, plain_int
 from widget_server.i18n import say, strings
 from widget_server.options import Options
 from widget_server.palette import palettes
+from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import refusal
 from widget_server.render import Renderer
 from widget_server.security import page_response

@@ -68,7 +68,7 @@ def _post_hostile(widgets: str, app: Any) -> None:
 
 @pytest.fixture(scope="module")
 def widget_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    # The budget is not what these tests are about (test_e2e_budget is): many pages
+    # The budget is not what these tests are about (test_budget_throttle is): many pages
     # in one minute must not run into it.
     app = create_app(Settings(
         data_dir=tmp_path_factory.mktemp("browser"), budget=(220, 950, 9500),

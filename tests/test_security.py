@@ -1,5 +1,5 @@
 """Findings of a red team against the default install, one test each (in-process here;
-the ones about the server process itself are in test_security_process)."""
+the ones about the server process itself are in test_server_process)."""
 
 from __future__ import annotations
 

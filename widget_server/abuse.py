@@ -29,7 +29,7 @@ class Counters(Protocol):
     async def counted(self, key: str) -> int: ...
 
 
-class AbuseGuard:
+class SignupLimits:
     """Count what costs, per client first: every attempt against its client's allowance;
     a phone's and a group's allowance only when an SMS really goes out, so nobody can lock
     a group's form, or a stranger's phone, with attempts that send nothing. Raises

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 import httpx
 from starlette.requests import Request
 
-from widget_server.abuse import AbuseGuard
+from widget_server.abuse import SignupLimits
 from widget_server.assets import StaticAssets, resource_dir
 from widget_server.bodies import Body, BodyCache
 from widget_server.cache import Cache
 from widget_server.clock import Clock
 from widget_server.console import Console
 from widget_server.console.owner import Owner
-from widget_server.console.rules import Guard
+from widget_server.console.rules import ConsoleLimits
 from widget_server.console.session import Sessions
 from widget_server.console.threads import Notes
 from widget_server.groups import GroupData
@@ -105,9 +105,9 @@ def build_services(settings: Settings, clock: Clock,
     return Services(
         settings, clock, metrics, state, budget, client, cache, GroupData(client, cache),
         Scheduler(cache, clock),
-        Subscriptions(client, Tickets(secret, clock), AbuseGuard(counters), clock),
+        Subscriptions(client, Tickets(secret, clock), SignupLimits(counters), clock),
         Console(Owner(client), Sessions(secret, clock, settings.console_session),
-                Guard(counters), Notes(state, clock)),
+                ConsoleLimits(counters), Notes(state, clock)),
         assets, Renderer(assets), BodyCache[Body](JSON_BODIES), local)
 
 

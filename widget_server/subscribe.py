@@ -7,7 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from widget_server.abuse import AbuseGuard
+from widget_server.abuse import SignupLimits
 from widget_server.clock import Clock
 from widget_server.phones import indian_mobile, masked
 from widget_server.protocol import GROUP_NAME
@@ -52,7 +52,7 @@ class Outcome:
 
 
 class Subscriptions:
-    def __init__(self, client: UpstreamClient, tickets: Tickets, guard: AbuseGuard,
+    def __init__(self, client: UpstreamClient, tickets: Tickets, guard: SignupLimits,
                  clock: Clock) -> None:
         self._client = client
         self.tickets = tickets

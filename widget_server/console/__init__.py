@@ -17,7 +17,7 @@ from cachetools import LRUCache
 from starlette.routing import BaseRoute, Route
 
 from widget_server.console.owner import Owner
-from widget_server.console.rules import Guard
+from widget_server.console.rules import ConsoleLimits
 from widget_server.console.session import Sessions
 from widget_server.console.threads import Notes
 
@@ -26,7 +26,7 @@ from widget_server.console.threads import Notes
 class Console:
     owner: Owner
     sessions: Sessions
-    guard: Guard
+    guard: ConsoleLimits
     notes: Notes
     # Each owner's last post per group, to say "same as your last post" before GupShup does.
     last_posts: LRUCache[tuple[str, str], str] = field(

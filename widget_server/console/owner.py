@@ -49,7 +49,7 @@ class ConsoleError(Exception):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ItemOutcome:
     """One item of a call that does several (a reply to many groups, many invites)."""
 
     item: str
@@ -105,17 +105,17 @@ class Owner:
         message = body.get("message")
         return str(message.get("id", "")) if isinstance(message, dict) else ""
 
-    async def reply(self, session: Session, group: str, text: str) -> list[Outcome]:
+    async def reply(self, session: Session, group: str, text: str) -> list[ItemOutcome]:
         body = await self._partial("groups.postReply", session, groupName=group, text=text)
         self._lists.pop((session.token, "groups.getReplies:" + group.lower()), None)
-        return [Outcome(str(r.get("group", "")), r.get("status") == "success",
+        return [ItemOutcome(str(r.get("group", "")), r.get("status") == "success",
                         str(r.get("id") or r.get("msg") or ""), _code(r.get("code")))
                 for r in _results(body)]
 
-    async def invite(self, session: Session, group: str, phones: list[str]) -> list[Outcome]:
+    async def invite(self, session: Session, group: str, phones: list[str]) -> list[ItemOutcome]:
         body = await self._partial("groups.inviteFriends", session, groupName=group,
                                    phoneNumbers=",".join(phones))
-        return [Outcome(str(r.get("phone", "")), r.get("status") == "success",
+        return [ItemOutcome(str(r.get("phone", "")), r.get("status") == "success",
                         str(r.get("reason") or r.get("msg") or "")) for r in _results(body)]
 
     def forget(self, session: Session) -> None:

@@ -68,7 +68,7 @@ def invite_numbers(text: str) -> tuple[list[str], list[str]]:
     return numbers, bad
 
 
-class Guard:
+class ConsoleLimits:
     """The console's limits, in the state store (shared by every process, kept across
     restarts). Each attempt is counted first and taken back when it cost nothing: a right
     password, a post the upstream refused."""

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from widget_server.console import Console
-from widget_server.console.owner import ConsoleError, Outcome
+from widget_server.console.owner import ConsoleError, ItemOutcome
 from widget_server.console.session import Session
 from widget_server.console.threads import threads
 from widget_server.console.words import say, words
@@ -212,7 +212,7 @@ async def _threads(request: Request, session: Session, name: str,
             "problems": list(dict.fromkeys(problems))}
 
 
-def outcome_lines(lang: str, outcomes: list[Outcome],
+def outcome_lines(lang: str, outcomes: list[ItemOutcome],
                   bad: list[str]) -> list[tuple[str, str, bool]]:
     """(item, what happened to it, done?) for each number of an invite."""
     lines = [(o.item, say(lang, "invited") if o.ok else

@@ -13,7 +13,7 @@ from widget_server.upstream.budget import Use
 TOTAL = "budget:total"
 OTHERS = "budget:others"
 STARTS = "budget:starts"
-REFRESHES = "budget:shared"
+REFRESHES = "budget:refreshes"
 CONSOLE = "budget:console"
 LOGS = [TOTAL, OTHERS, STARTS, REFRESHES, CONSOLE]
 Triple = tuple[int, int, int]

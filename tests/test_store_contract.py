@@ -203,17 +203,17 @@ async def test_a_lock_is_exclusive_until_unlocked_or_expired(place: tuple[str, s
 async def test_pressure_keeps_the_later_time_and_forgets_the_past(store: StateStore) -> None:
     now = time.time()
     assert await store.pressure() == (0.0, 0.0)
-    await store.press(now + 60, now + 30, now)
-    await store.press(now + 10, now + 50, now)  # an earlier pause never shortens one
+    await store.record_pressure(now + 60, now + 30, now)
+    await store.record_pressure(now + 10, now + 50, now)  # an earlier pause never shortens one
     assert await store.pressure() == (now + 60, now + 50)
-    await store.press(now + 0.3, 0.0, now)
+    await store.record_pressure(now + 0.3, 0.0, now)
     await asyncio.sleep(0.1)
     assert await store.pressure() == (now + 60, now + 50)
 
 
 async def test_pressure_in_the_past_reads_as_none(store: StateStore) -> None:
     now = time.time()
-    await store.press(now + 0.2, now + 0.2, now)
+    await store.record_pressure(now + 0.2, now + 0.2, now)
     await asyncio.sleep(0.3)
     assert await store.pressure() == (0.0, 0.0)
 
@@ -224,7 +224,7 @@ async def test_what_one_process_writes_another_reads(place: tuple[str, str]) -> 
         await writer.save("k", Entry(value=GROUP, fetched=now, version=1), 30)
         await writer.append("notes", "n", keep=3)
         await writer.count_up("c", 30)
-        await writer.press(now + 60, 0.0, now)
+        await writer.record_pressure(now + 60, 0.0, now)
     async with opened(*place) as reader:
         assert (await reader.load("k")) is not None
         assert await reader.recent("notes") == ["n"]

@@ -18,7 +18,7 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
-from widget_server.guard import GuardedHttpTools
+from widget_server.head_limits import GuardedHttpTools
 from widget_server.settings import Settings
 
 SECRET_IN_QUERY = re.compile(r"((?:secret|token|key)[^=&]*)=[^&\s]*", re.IGNORECASE)

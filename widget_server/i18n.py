@@ -1,4 +1,5 @@
-"""Every string the widgets and the customization page show, in English and Hindi."""
+"""Every string the widgets, the subscription form and the error answers show, in English
+and Hindi (the customization page speaks English)."""
 
 from __future__ import annotations
 

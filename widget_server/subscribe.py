@@ -131,7 +131,7 @@ class Subscriptions:
         try:
             await self._client.subscribe(ticket.phone, group, ticket.token, code)
         except ApiRefused as error:
-            if error.code == 7:  # 6, the token is not (or no longer) good: start again
+            if error.code == 7:  # the confirmation code is wrong (6, a bad token, is refused)
                 left = await self._guard.wrong_code(ticket.token)
                 if left == 0:
                     return Outcome("too_many_attempts", 429)

@@ -16,12 +16,12 @@ from widget_server.console.owner import ConsoleError
 from widget_server.console.rules import check_text, invite_numbers, mentions
 from widget_server.console.session import Session
 from widget_server.console.views import (
-    Said,
-    go,
+    Notice,
     language,
     login_page,
     outcome_lines,
     owned,
+    redirect_to,
     service,
     show_group,
 )
@@ -55,22 +55,22 @@ async def login(request: Request) -> Response:
     try:
         form = await _form(request)
     except ConsoleError as error:
-        return login_page(request, lang, Said(error))
+        return login_page(request, lang, Notice(error))
     phone = indian_mobile(form.get("phone", "").strip())
     password = form.get("password", "")
     typed = form.get("phone", "")[:32]
     if phone is None:
-        return login_page(request, lang, Said(ConsoleError("bad_phone", 422)), typed)
+        return login_page(request, lang, Notice(ConsoleError("bad_phone", 422)), typed)
     if not password:
-        return login_page(request, lang, Said(ConsoleError("missing_password", 422)), typed)
+        return login_page(request, lang, Notice(ConsoleError("missing_password", 422)), typed)
     try:
         token = await _log_in(request, phone, password)
     except ConsoleError as error:
-        return login_page(request, lang, Said(error), typed)
+        return login_page(request, lang, Notice(error), typed)
     except StoreDown:
-        return login_page(request, lang, Said(ConsoleError("unavailable", 503, 10.0)), typed)
+        return login_page(request, lang, Notice(ConsoleError("unavailable", 503, 10.0)), typed)
     log.info("console login for %s", masked(phone))
-    response = go("/console", lang)
+    response = redirect_to("/console", lang)
     service(request).sessions.start(response, request, token, phone)
     return response
 
@@ -97,14 +97,14 @@ async def logout(request: Request) -> Response:
     try:
         await _form(request)
     except ConsoleError as error:
-        return login_page(request, lang, Said(error))
+        return login_page(request, lang, Notice(error))
     session = console.sessions.read(request)
     if session is not None:
         try:
             await console.owner.logout(session)
         except ConsoleError as error:  # ended here all the same; the token expires there
             log.warning("console logout: GupShup did not confirm (%s)", error.key)
-    response = go("/console", lang, done="logged_out")
+    response = redirect_to("/console", lang, done="logged_out")
     console.sessions.end(response, request)
     return response
 
@@ -117,18 +117,18 @@ async def _owner_action(request: Request, action: Action) -> Response:
     try:
         form = await _form(request)
     except ConsoleError as error:
-        return login_page(request, lang, Said(error))
+        return login_page(request, lang, Notice(error))
     session = service(request).sessions.read(request)
     if session is None:
-        return login_page(request, lang, Said(ConsoleError("session_ended", 401)))
+        return login_page(request, lang, Notice(ConsoleError("session_ended", 401)))
     try:
         return await action(request, session, lang, form)
     except ConsoleError as refusal:
         if refusal.key == "session_ended":
-            return login_page(request, lang, Said(refusal))
-        said = Said(refusal)
+            return login_page(request, lang, Notice(refusal))
+        said = Notice(refusal)
     except StoreDown:
-        said = Said(ConsoleError("unavailable", 503, 10.0))
+        said = Notice(ConsoleError("unavailable", 503, 10.0))
     return await show_group(request, session, group, lang, said,
                             {**form, "_at": request.url.path})
 
@@ -159,8 +159,8 @@ async def _post(request: Request, session: Session, lang: str,
     if mine.public:  # a private group has no widget, and its stream can't be read
         wait = await services(request).data.renew(group)  # the widgets show it at once
     if wait is None:
-        return go(f"/console/groups/{quote(group)}", lang, done="posted")
-    return go(f"/console/groups/{quote(group)}", lang, done="posted_later",
+        return redirect_to(f"/console/groups/{quote(group)}", lang, done="posted")
+    return redirect_to(f"/console/groups/{quote(group)}", lang, done="posted_later",
               s=str(seconds(wait)))
 
 
@@ -185,14 +185,14 @@ async def _reply(request: Request, session: Session, lang: str,
         await console.notes.sent(group, message, text, [o.item for o in done],
                                  [o.reason for o in done])
     if len(done) < len(outcomes):  # some groups (or all) could not be reached: say which
-        said = Said(notice=say(lang, "replied", to=" ".join("@" + o.item for o in done)),
+        said = Notice(notice=say(lang, "replied", to=" ".join("@" + o.item for o in done)),
                     outcomes=[("@" + o.item, say(lang, REPLY_FAILURES.get(o.code, "failed")),
                                o.ok) for o in outcomes])
         if not done:
             said.error = ConsoleError("reply_failed", 422)
         return await show_group(request, session, group, lang, said,
                                 {**form, "_at": request.url.path})
-    return go(f"/console/groups/{quote(group)}", lang, done="replied",
+    return redirect_to(f"/console/groups/{quote(group)}", lang, done="replied",
               to=" ".join(o.item for o in done))
 
 
@@ -209,7 +209,7 @@ async def _invite(request: Request, session: Session, lang: str,
     if numbers:
         await console.guard.invite(session.phone)
         outcomes = await console.owner.invite(session, group, numbers)
-    said = Said(notice=say(lang, "invites_done"), outcomes=outcome_lines(lang, outcomes, bad))
+    said = Notice(notice=say(lang, "invites_done"), outcomes=outcome_lines(lang, outcomes, bad))
     if not numbers:  # nothing was sent: every piece typed was no number
         said.error = ConsoleError("bad_phones", 422)
     return await show_group(request, session, group, lang, said,

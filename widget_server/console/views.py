@@ -56,7 +56,7 @@ def suffix(lang: str) -> str:
     return "?lang=hi" if lang == "hi" else ""
 
 
-def go(path: str, lang: str, **query: str) -> Response:
+def redirect_to(path: str, lang: str, **query: str) -> Response:
     """On to a console page (303), in the same language, for one person only."""
     params = {"lang": lang} if lang != "en" else {}
     params.update(query)
@@ -65,7 +65,7 @@ def go(path: str, lang: str, **query: str) -> Response:
 
 
 @dataclass
-class Said:
+class Notice:
     """What a page tells the owner about what just happened."""
 
     error: ConsoleError | None = None
@@ -94,8 +94,8 @@ class Said:
 
 
 def render(request: Request, template: str, lang: str, context: dict[str, Any],
-           said: Said | None = None) -> Response:
-    said = said or Said()
+           said: Notice | None = None) -> Response:
+    said = said or Notice()
     renderer = services(request).renderer
     page = renderer.render(None, template, lambda: {
         "t": words(lang), "lang": lang, "q": suffix(lang), "light": LIGHT,
@@ -105,7 +105,7 @@ def render(request: Request, template: str, lang: str, context: dict[str, Any],
                          headers={**PRIVATE, **said.headers()})
 
 
-def login_page(request: Request, lang: str, said: Said | None = None,
+def login_page(request: Request, lang: str, said: Notice | None = None,
                phone: str = "") -> Response:
     response = render(request, "console/login.html", lang, {"phone": phone}, said)
     if said is not None and said.error is not None and said.error.key == "session_ended":
@@ -119,7 +119,7 @@ async def home(request: Request) -> Response:
     done = request.query_params.get("done", "")
     if session is None:
         notice = say(lang, done) if done == "logged_out" else ""
-        return login_page(request, lang, Said(notice=notice))
+        return login_page(request, lang, Notice(notice=notice))
     owner = service(request).owner
     try:
         mine, joined, stream = await asyncio.gather(
@@ -127,8 +127,8 @@ async def home(request: Request) -> Response:
             owner.joined_stream(session))
     except ConsoleError as error:
         if error.key == "session_ended":
-            return login_page(request, lang, Said(error))
-        return render(request, "console/home.html", lang, {"session": session}, Said(error))
+            return login_page(request, lang, Notice(error))
+        return render(request, "console/home.html", lang, {"session": session}, Notice(error))
     return render(request, "console/home.html", lang, {
         "session": session, "mine": mine, "joined": joined, "stream": stream})
 
@@ -146,7 +146,7 @@ async def group_page(request: Request) -> Response:
     lang = language(request)
     session = service(request).sessions.read(request)
     if session is None:
-        return go("/console", lang)
+        return redirect_to("/console", lang)
     done = request.query_params.get("done", "")
     notice = ""
     if done in DONE:
@@ -155,20 +155,20 @@ async def group_page(request: Request) -> Response:
         wait = request.query_params.get("s", "")
         notice = say(lang, done, to=to, s=wait if wait.isdigit() and len(wait) < 6 else "60")
     return await show_group(request, session, str(request.path_params["group"]), lang,
-                            Said(notice=notice))
+                            Notice(notice=notice))
 
 
 async def show_group(request: Request, session: Session, name: str, lang: str,
-                     said: Said, typed: dict[str, str] | None = None) -> Response:
+                     said: Notice, typed: dict[str, str] | None = None) -> Response:
     """The group's page; `said` is what just happened, `typed` what the owner had typed
     (kept when a form is refused: nothing they wrote is lost)."""
     try:
         group = await owned(request, session, name)
     except ConsoleError as error:
         if error.key == "session_ended":
-            return login_page(request, lang, Said(error))
+            return login_page(request, lang, Notice(error))
         return render(request, "console/home.html", lang, {"session": session},
-                      said if said.error else Said(error))
+                      said if said.error else Notice(error))
     typed = typed or {}
     context = {"session": session, "group": await _latest_info(request, group),
                "name": group.name, "typed": typed,

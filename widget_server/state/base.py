@@ -105,7 +105,7 @@ class StateStore(Protocol):
         """(refreshes paused until, all calls stopped until), as any process last heard;
         0.0 for a time that has passed."""
 
-    async def press(self, paused_until: float, stopped_until: float, now: float) -> None:
+    async def record_pressure(self, paused_until: float, stopped_until: float, now: float) -> None:
         """Raise the two times: a later time replaces an earlier one, never the reverse."""
 
     async def aclose(self) -> None:

@@ -162,7 +162,7 @@ class RedisState:
             self.prefix + "pressure:paused", self.prefix + "pressure:stopped"))
         return float(paused or 0), float(stopped or 0)
 
-    async def press(self, paused_until: float, stopped_until: float, now: float) -> None:
+    async def record_pressure(self, paused_until: float, stopped_until: float, now: float) -> None:
         for name, until in (("paused", paused_until), ("stopped", stopped_until)):
             if until > now:
                 await self.call(self._raise(keys=[self.prefix + "pressure:" + name],

@@ -1,6 +1,7 @@
-"""The secret that signs subscription tickets, when `WIDGET_SECRET_KEY` is not set: made
-on first start and kept in the data directory (mode 0600), so tickets survive restarts and
-every worker on the machine signs with the same one."""
+"""The secret that signs subscription tickets and console sessions, when
+`WIDGET_SECRET_KEY` is not set: made on first start and kept in the data directory (mode
+0600), so tickets and sessions survive restarts and every worker on the machine signs with
+the same one."""
 
 from __future__ import annotations
 

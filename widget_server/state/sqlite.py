@@ -149,7 +149,7 @@ class SqliteState:
         found = await self._run(work)
         return found.get("paused", 0.0), found.get("stopped", 0.0)
 
-    async def press(self, paused_until: float, stopped_until: float, now: float) -> None:
+    async def record_pressure(self, paused_until: float, stopped_until: float, now: float) -> None:
         def work(conn: sqlite3.Connection) -> None:
             with immediate(conn):
                 for name, until in (("paused", paused_until), ("stopped", stopped_until)):

@@ -9,8 +9,8 @@ own). A call is recorded when admitted and moved to when its answer came (`settl
 upstream counts a call when it arrives, which may be later than we let it go.
 
 The upstream's word is authoritative on top of that: a throttle tag halves the pace of
-refreshes (recovering an hour later) and pauses them for a minute; error 113 stops every
-call for a cool-down.
+refreshes (recovering an hour later) and pauses them for the window it names (`COOL_DOWN`:
+60, 600 or 3600 s); error 113 stops every call for that cool-down.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class Peers(Protocol):
     of them."""
 
     async def pressure(self) -> tuple[float, float]: ...
-    async def press(self, paused_until: float, stopped_until: float, now: float) -> None: ...
+    async def record_pressure(self, paused_until: float, stopped_until: float,
+                              now: float) -> None: ...
 
 
 Use = Literal["refresh", "subscribe", "confirm", "console"]
@@ -74,7 +75,8 @@ def shared_ceilings(ceilings: tuple[int, int, int],
 
 
 class Budget:
-    """Admits upstream calls within ceilings; keeps a reserve for subscriptions."""
+    """Admits upstream calls within ceilings; keeps a reserve for the subscriptions and the
+    console."""
 
     def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int],
                  clock: Clock, *, windows: Windows, peers: Peers | None = None) -> None:
@@ -126,7 +128,7 @@ class Budget:
         if self._peers is None:
             return
         p = self._pressure
-        task = asyncio.create_task(self._peers.press(p.paused_until, p.stopped_until,
+        task = asyncio.create_task(self._peers.record_pressure(p.paused_until, p.stopped_until,
                                                      self._clock()))
         self._telling.add(task)
         task.add_done_callback(self._told)

@@ -12,7 +12,7 @@ from typing import Any
 
 from widget_server.upstream.errors import Unavailable
 
-MAX_TEXT = 2000
+MAX_SHOWN = 2000  # characters of a message shown: longer text is cut, never refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:
     value = data.get(key, default)
     if value is None or isinstance(value, dict | list):
         raise Unavailable(f"upstream object lacks {key!r}")
-    return str(value)[:MAX_TEXT]
+    return str(value)[:MAX_SHOWN]
 
 
 MAX_COUNT = 10**12  # more members, posts or messages than that is not data but garbage

@@ -134,13 +134,11 @@ def _gupshup(args: argparse.Namespace, settings: Settings) -> int:
 
 def _check_state(settings: Settings) -> str | None:
     """Why the state store or the secret cannot be used, in words, before serving."""
-    from widget_server.state import StateFileError, state_file
+    from widget_server.state import StateFileError, check_state
     from widget_server.state.secret import stored_secret
-    from widget_server.state.sqlite import SqliteState
 
     try:
-        if not settings.redis_url:
-            SqliteState(state_file(settings), lambda: 0.0).close()
+        check_state(settings)
         if not settings.secret_key:
             stored_secret(settings.data_dir)
     except StateFileError as error:

@@ -18,7 +18,8 @@ from widget_server.clock import Clock
 from widget_server.settings import Settings
 from widget_server.state.base import Limit, StateFileError, StateStore, StoreDown
 
-__all__ = ["Limit", "StateFileError", "StateStore", "StoreDown", "open_state", "state_file"]
+__all__ = ["Limit", "StateFileError", "StateStore", "StoreDown", "check_state", "open_state",
+           "state_file"]
 FILE_NAME = "state.sqlite3"
 
 
@@ -35,3 +36,11 @@ def open_state(settings: Settings, clock: Clock) -> StateStore:
                           max_entries=settings.cache_size)
     from widget_server.state.sqlite import SqliteState  # both import the cache's Entry
     return SqliteState(state_file(settings), clock, max_entries=settings.cache_size)
+
+
+def check_state(settings: Settings) -> None:
+    """Before serving, without an event loop: StateFileError if the configured store's
+    file cannot be used (Redis is tried at its first use, and fails as StoreDown)."""
+    if not settings.redis_url:
+        from widget_server.state.sqlite import SqliteState
+        SqliteState(state_file(settings), lambda: 0.0).close()

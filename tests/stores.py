@@ -9,8 +9,8 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from tests.harness import forget_keys
 from tests.redis_server import redis_url
-from tests.upstreams import forget_keys
 from widget_server.clock import Clock
 from widget_server.state.base import StateStore
 from widget_server.state.limits import StoreWindows

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import widget_env
 from tests.stores import budget_on
-from tests.upstreams import widget_env
 from widget_server.cache import Cache
 from widget_server.clock import ManualClock
 from widget_server.metrics import Metrics

@@ -24,9 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
+from tests.harness import Switchable, forget_keys, local_upstream
 from tests.live import live_server, running_server
 from tests.redis_server import redis_url
-from tests.upstreams import Switchable, forget_keys, local_upstream
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.console.owner import ConsoleError

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.harness import counting_gupshup
 from tests.live import running_server
 from tests.stores import budget_on
-from tests.upstreams import counting_gupshup
 from widget_server.cache import Cache
 from widget_server.clock import ManualClock
 from widget_server.freshness import BACKOFF_AFTER, DECAY, FLOOR, Demand, intervals

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.upstreams import widget_env
+from tests.harness import widget_env
 
 pytestmark = pytest.mark.anyio
 

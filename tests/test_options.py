@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.upstreams import widget_env
+from tests.harness import widget_env
 from widget_server.options import OPTIONS, Options
 from widget_server.views.customize import snippets
 from widget_server.views.openapi import DOCUMENT

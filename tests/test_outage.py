@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.upstreams import serving, widget_env
+from tests.harness import serving, widget_env
 from widget_server.app import create_app
 from widget_server.settings import Settings
 

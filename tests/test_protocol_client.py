@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.upstreams import widget_env
+from tests.harness import widget_env
 
 pytestmark = pytest.mark.anyio
 SAME = {"Sec-Fetch-Site": "same-origin"}

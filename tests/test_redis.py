@@ -17,10 +17,10 @@ import redis.asyncio as aioredis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.harness import Switchable, forget_keys, local_upstream, serving
 from tests.redis_proxy import RedisProxy
 from tests.redis_server import redis_url
 from tests.test_budget import assert_within, run_schedule
-from tests.upstreams import Switchable, forget_keys, local_upstream, serving
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.entries import Entry

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.upstreams import widget_env
+from tests.harness import widget_env
 from widget_server.i18n import LANGS, strings
 from widget_server.refusal import refusal, seconds
 from widget_server.upstream import errors as e

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.harness import counting_gupshup
 from tests.live import running_server
 from tests.test_budget import most_in_any_window
-from tests.upstreams import counting_gupshup
 from widget_server.gupshup.app import LocalGupShup
 
 SAME = {"Sec-Fetch-Site": "same-origin"}

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from defusedxml import ElementTree
 
-from tests.upstreams import widget_env
+from tests.harness import widget_env
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.hammer import hammer, within
-from tests.upstreams import widget_env
+from tests.harness import widget_env
 from widget_server.clock import ManualClock
 from widget_server.entries import Entry
 from widget_server.state import codec

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
+from tests.harness import forget_keys
 from tests.redis_server import redis_url
-from tests.upstreams import forget_keys
 from widget_server.entries import Entry
 from widget_server.settings import Settings
 from widget_server.sms.senders import TemplateSender

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.harness import Env, forget_keys, widget_env
 from tests.redis_server import redis_url
-from tests.upstreams import Env, forget_keys, widget_env
 from widget_server.gupshup.demo import FRIEND_PHONE
 from widget_server.i18n import STRINGS
 
@@ -322,3 +322,16 @@ async def test_codes_are_never_logged(tmp_path: Path, caplog: pytest.LogCaptureF
 
 def _keys(body: dict[str, Any]) -> set[str]:
     return set(body)
+
+
+@pytest.mark.parametrize("path", ["/api/groups/jumpy/subscribe",
+                                  "/api/groups/jumpy/subscribe/confirm"])
+async def test_an_unreadable_form_is_said_as_such_not_as_a_bad_phone(tmp_path: Path,
+                                                                      path: str) -> None:
+    async with widget_env(tmp_path) as env:
+        response = await env.client.post(path, content=b"a=" + b"x" * 100_000, headers={
+            "Sec-Fetch-Site": "same-origin",
+            "Content-Type": "application/x-www-form-urlencoded"})
+        assert response.status_code == 400 and response.json()["code"] == "bad_form"
+        assert "could not be read" in response.json()["message"]
+        assert env.upstream.requests == []

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.harness import FAILURES, slow_server, widget_env
 from tests.stores import budget_on, sqlite_state
-from tests.upstreams import FAILURES, slow_server, widget_env
 from widget_server.clock import ManualClock
 from widget_server.upstream.client import UpstreamClient
 from widget_server.upstream.errors import Throttled, Unavailable

@@ -14,7 +14,7 @@ from defusedxml import ElementTree
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.upstreams import widget_env
+from tests.harness import widget_env
 from widget_server.palette import AA, DEFAULT_COLOR, contrast, palettes, parse_color
 
 pytestmark = pytest.mark.anyio

@@ -61,6 +61,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ticket_invalid": "This request isn't valid. Start again.",
         "wait_resend": "You can ask for a new code in {s} seconds.",
         "cross_site": "This form can only be sent from the widget itself.",
+        "bad_form": "The form could not be read. Please fill it in again.",
     },
     "hi": {
         "messages": "हाल के संदेश",
@@ -115,6 +116,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "ticket_invalid": "यह अनुरोध मान्य नहीं है। फिर से शुरू करें।",
         "wait_resend": "आप {s} सेकंड बाद नया कोड माँग सकते हैं।",
         "cross_site": "यह फ़ॉर्म केवल विजेट से ही भेजा जा सकता है।",
+        "bad_form": "फ़ॉर्म पढ़ा नहीं जा सका। कृपया इसे फिर से भरें।",
     },
 }
 

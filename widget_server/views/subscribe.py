@@ -31,7 +31,7 @@ async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]
     try:
         form = await read_form(request)
     except Exception:  # a malformed or oversized body is a bad request, not a crash
-        return Outcome("bad_phone", 400), {}
+        return Outcome("bad_form", 400), {}
     ip = visitor(request)
     subs = _subscriptions(request)
     if confirm:

@@ -62,9 +62,9 @@ async def group_widget(request: Request) -> Response:
 
 
 async def render_group(request: Request, options: Options, name: str,
-                       state: dict[str, Any] | None = None, status: int = 200,
+                       form_step: dict[str, Any] | None = None, status: int = 200,
                        headers: dict[str, str] | None = None) -> Response:
-    """The group widget; `state` is where the subscribe form stands, if it is shown."""
+    """The group widget; `form_step` is where the subscribe form stands, if it is shown."""
     if not GROUP_NAME.fullmatch(name):
         return error_page(request, options, 400, "bad_name")
     start = _start(request)
@@ -79,10 +79,10 @@ async def render_group(request: Request, options: Options, name: str,
                 "group": info.value, "failing": info.failing or page.failing,
                 # URLs from the name asked for (checked), never from the upstream's
                 "name": name, "api": f"/api/groups/{name}/messages?range={options.count}",
-                "sub": _subscribe_context(name, options, state)}
+                "sub": _subscribe_context(name, options, form_step)}
 
     control = cache_control(page)
-    if state is None or state == FORM_START:
+    if form_step is None or form_step == FORM_START:
         # The base is part of the key: without WIDGET_PUBLIC_URL it is the request's Host,
         # and one request's Host must never reach the page another visitor is sent.
         key = ("group", base_url(request), name.lower(), start, options, info.version,
@@ -99,11 +99,11 @@ FORM_START: dict[str, Any] = {"step": "start"}
 
 
 def _subscribe_context(name: str, options: Options,
-                       state: dict[str, Any] | None) -> dict[str, Any] | None:
-    if state is None:
+                       form_step: dict[str, Any] | None) -> dict[str, Any] | None:
+    if form_step is None:
         return None
     query = options.query()
-    return {**state, "start_url": f"/widget/groups/{name}/subscribe?{query}#subscribe",
+    return {**form_step, "start_url": f"/widget/groups/{name}/subscribe?{query}#subscribe",
             "confirm_url": f"/widget/groups/{name}/subscribe/confirm?{query}#subscribe",
             "change_url": f"/widget/groups/{name}?{query}"}
 

@@ -45,5 +45,5 @@ async def redis_state() -> AsyncIterator[RedisState]:
 def budget_on(store: StateStore, clock: Clock, ceilings: tuple[int, int, int] = CEILINGS,
               reserve: tuple[int, int, int] = RESERVE,
               console: tuple[int, int, int] = (0, 0, 0)) -> Budget:
-    return Budget(ceilings, reserve, clock, peers=store,
+    return Budget(ceilings, reserve, clock, store=store,
                   windows=StoreWindows(store, ceilings, reserve, console))

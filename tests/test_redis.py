@@ -186,7 +186,7 @@ async def redis_budgets(clock: ManualClock, count: int) -> AsyncIterator[list[Bu
     prefix = f"test:{uuid.uuid4().hex}:"
     stores = [RedisState(redis_url(), prefix) for _ in range(count)]
     try:
-        yield [Budget(SMALL, SMALL_RESERVE, clock, peers=store,
+        yield [Budget(SMALL, SMALL_RESERVE, clock, store=store,
                       windows=StoreWindows(store, SMALL, SMALL_RESERVE)) for store in stores]
     finally:
         for store in stores:

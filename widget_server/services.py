@@ -113,7 +113,7 @@ def build_services(settings: Settings, clock: Clock,
 
 def _budget(settings: Settings, clock: Clock, state: StateStore) -> Budget:
     console = console_share(settings.budget_reserve, settings.console_share)
-    return Budget(settings.budget, settings.budget_reserve, clock, peers=state,
+    return Budget(settings.budget, settings.budget_reserve, clock, store=state,
                   windows=StoreWindows(state, settings.budget, settings.budget_reserve,
                                        console))
 

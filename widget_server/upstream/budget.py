@@ -23,6 +23,7 @@ from typing import Literal, Protocol
 
 from widget_server.clock import Clock
 from widget_server.protocol import WINDOWS
+from widget_server.state.base import StateStore
 from widget_server.upstream.errors import BudgetExhausted
 
 log = logging.getLogger("widget_server.upstream")
@@ -42,15 +43,6 @@ class _Pressure:
     stopped_until: float = 0.0  # no calls at all before this (error 113)
     pace: float = 1.0
     pace_since: float = 0.0
-
-
-class Peers(Protocol):
-    """Other processes sharing the budget (the state store): what the upstream told any
-    of them."""
-
-    async def pressure(self) -> tuple[float, float]: ...
-    async def record_pressure(self, paused_until: float, stopped_until: float,
-                              now: float) -> None: ...
 
 
 Use = Literal["refresh", "subscribe", "confirm", "console"]
@@ -79,7 +71,7 @@ class Budget:
     console."""
 
     def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int],
-                 clock: Clock, *, windows: Windows, peers: Peers | None = None) -> None:
+                 clock: Clock, *, windows: Windows, store: StateStore | None = None) -> None:
         if any(r >= c for r, c in zip(reserve, ceilings, strict=True)):
             raise ValueError("each reserve must be below its ceiling")
         self.ceilings = ceilings
@@ -87,7 +79,7 @@ class Budget:
         self._clock = clock
         self._windows = windows
         self._pressure = _Pressure()
-        self._peers = peers
+        self._store = store
         self._telling: set[asyncio.Task[None]] = set()
 
     async def acquire(self, use: Use = "refresh") -> str:
@@ -118,17 +110,17 @@ class Budget:
             log.warning("budget store unavailable: %s", error)
 
     async def _hear_peers(self) -> None:
-        if self._peers is not None:
-            paused, stopped = await self._peers.pressure()
+        if self._store is not None:
+            paused, stopped = await self._store.pressure()
             p = self._pressure
             p.paused_until, p.stopped_until = (max(p.paused_until, paused),
                                                max(p.stopped_until, stopped))
 
     def _tell_peers(self) -> None:
-        if self._peers is None:
+        if self._store is None:
             return
         p = self._pressure
-        task = asyncio.create_task(self._peers.record_pressure(p.paused_until, p.stopped_until,
+        task = asyncio.create_task(self._store.record_pressure(p.paused_until, p.stopped_until,
                                                      self._clock()))
         self._telling.add(task)
         task.add_done_callback(self._told)

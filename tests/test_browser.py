@@ -406,13 +406,13 @@ def test_the_feed_is_one_tab_stop_with_arrow_keys(visit: Any, servers: Servers) 
     page = seen.page
     tabs = 0
     while page.evaluate("document.activeElement && document.activeElement.id") != "sub-phone":
-        page.keyboard.record_pressure("Tab")
+        page.keyboard.press("Tab")
         tabs += 1
         assert tabs <= 4, "the phone field is more than four Tabs away"
     page.focus(".feed")
-    page.keyboard.record_pressure("ArrowDown")
+    page.keyboard.press("ArrowDown")
     first = page.evaluate("document.activeElement.getAttribute('data-id')")
-    page.keyboard.record_pressure("ArrowDown")
+    page.keyboard.press("ArrowDown")
     second = page.evaluate("document.activeElement.getAttribute('data-id')")
     assert first and second and first != second
 

@@ -20,9 +20,10 @@ import uvicorn
 
 
 @contextlib.contextmanager
-def live_server(app: Any, lifespan: Literal["on", "off"] = "off") -> Iterator[str]:
+def live_server(app: Any, lifespan: Literal["auto", "on", "off"] = "auto") -> Iterator[str]:
     """Serve `app` with uvicorn in a thread on a free loopback port; yield its base URL.
-    `lifespan="on"` runs the app's startup (background tasks) in the server's loop."""
+    The app's lifespan runs in the server's loop (its background tasks, as in production)
+    when it has one."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

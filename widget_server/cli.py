@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 import logging
 import os
-import re
 import signal
 import sqlite3
 import sys
@@ -19,9 +18,8 @@ from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from widget_server.head_limits import GuardedHttpTools
+from widget_server.logs import NoSecretsInLog
 from widget_server.settings import Settings
-
-SECRET_IN_QUERY = re.compile(r"((?:secret|token|key)[^=&]*)=[^&\s]*", re.IGNORECASE)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,20 +90,9 @@ def _server_options(settings: Settings, access_log: bool) -> dict[str, Any]:
     """uvicorn believes `X-Forwarded-*` only from WIDGET_TRUSTED_PROXIES (by default it
     would from any local process), and bounds a request's head in size and time."""
     GuardedHttpTools.head_seconds = settings.header_timeout
-    logging.getLogger("uvicorn.access").addFilter(_NoSecretsInLog())
+    logging.getLogger("uvicorn.access").addFilter(NoSecretsInLog())
     return {"host": settings.host, "port": settings.port, "access_log": access_log,
             "forwarded_allow_ips": list(settings.trusted_proxies), "http": GuardedHttpTools}
-
-
-class _NoSecretsInLog(logging.Filter):
-    """The access log never holds a `secret=` query value (a webhook's, say)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) >= 3:
-            args = list(record.args)
-            args[2] = SECRET_IN_QUERY.sub(r"\1=…", str(args[2]))
-            record.args = tuple(args)
-        return True
 
 
 def _stop_cleanly_on_sigterm() -> None:

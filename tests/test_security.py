@@ -4,6 +4,7 @@ the ones about the server process itself are in test_server_process)."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from widget_server.gupshup.throttle import MAX_CALLERS, Throttle
 from widget_server.protocol import REST_PATH
 from widget_server.settings import Settings
 from widget_server.sms.gateway import error_reason
+from widget_server.state.sqlite import SqliteState
 
 pytestmark = pytest.mark.anyio
 REST = REST_PATH
 CROSS = {"Sec-Fetch-Site": "cross-site"}
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 
 
 def _app_client(settings: Settings) -> tuple[object, httpx.AsyncClient]:
@@ -350,3 +353,36 @@ async def test_metrics_can_be_kept_to_those_with_the_token(tmp_path: Path) -> No
         assert (await env.client.get("/metrics")).status_code == 401
         allowed = await env.client.get("/metrics", headers={"Authorization": "Bearer m-token"})
         assert allowed.status_code == 200 and "widget_cache_keys" in allowed.text
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+async def test_the_data_directory_is_not_world_readable(tmp_path: Path) -> None:
+    """Red team, second round: the SQLite files (owners' tokens, digests, pending codes)
+    were 0644. Every file the server makes is 0600, SQLite's -wal and -shm included, in a
+    0700 directory."""
+    async with widget_env(tmp_path) as env:
+        assert (await env.client.get("/api/groups/jumpy")).status_code == 200
+        await env.client.post("/api/groups/jumpy/subscribe", data={"phone": "9819535746"},
+                              headers=SAME_ORIGIN)
+        data = tmp_path / "data"
+        files = {p.name: _mode(p) for p in data.iterdir()}  # while the files are open
+    assert {"gupshup.sqlite3", "state.sqlite3", "secret_key"} <= set(files)
+    assert any(name.endswith("-wal") for name in files)
+    assert _mode(data) == 0o700 and set(files.values()) == {0o600}, files
+
+
+def test_an_older_data_directory_is_made_private_at_start(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    SqliteState(data / "state.sqlite3", lambda: 0.0).close()
+    for path in (data, *data.iterdir()):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    with caplog.at_level(logging.WARNING, logger="widget_server.data"):
+        SqliteState(data / "state.sqlite3", lambda: 0.0).close()
+    assert _mode(data) == 0o700
+    assert {_mode(p) for p in data.iterdir()} == {0o600}
+    assert any("made private" in r.getMessage() for r in caplog.records)

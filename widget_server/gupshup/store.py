@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from widget_server.datadir import private_file
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
@@ -50,8 +52,7 @@ class Database:
     """The local GupShup's SQLite file, shared safely by the threads that serve calls."""
 
     def __init__(self, path: Path, *, timeout: float = 15.0) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path = private_file(path)
         self._timeout = timeout  # how long a write waits for another one's lock
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []

@@ -10,6 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
+from widget_server.datadir import private_dir
+
 FILE_NAME = "secret_key"
 
 
@@ -19,7 +21,7 @@ def stored_secret(data_dir: Path) -> str:
     path = data_dir / FILE_NAME
     with contextlib.suppress(FileNotFoundError):
         return _read(path)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     draft = data_dir / f".{FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
     fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

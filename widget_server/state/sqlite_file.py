@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from widget_server.clock import Clock
+from widget_server.datadir import private_file
 from widget_server.state.base import StateFileError, StoreDown
 
 log = logging.getLogger("widget_server.state")
@@ -87,8 +88,7 @@ def forget_expired(conn: sqlite3.Connection, now: float) -> None:
 def _open(path: Path) -> sqlite3.Connection:
     """The connection, or a StateFileError that says which file and what to do."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=5.0, isolation_level=None,
+        conn = sqlite3.connect(private_file(path), timeout=5.0, isolation_level=None,
                                check_same_thread=False)
     except (OSError, sqlite3.Error) as error:
         raise StateFileError(f"cannot open the state file {path}: {error}. Make its "

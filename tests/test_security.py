@@ -386,3 +386,38 @@ def test_an_older_data_directory_is_made_private_at_start(
     assert _mode(data) == 0o700
     assert {_mode(p) for p in data.iterdir()} == {0o600}
     assert any("made private" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_shared_error_page_keeps_its_status_and_its_auto_retry(
+        tmp_path: Path) -> None:
+    """Red team, second round: the error page was cached without its status, so one
+    client's 429 stripped the auto-retry from everyone's 503 widget."""
+    async with widget_env(tmp_path, misses_per_client=1, hot_ttl=0.0) as env:
+        limited = await env.client.get("/widget/groups/jumpy")  # its second miss: refused
+        assert limited.status_code == 429 and "http-equiv" not in limited.text
+        env.clock.advance(61)
+        env.upstream.mode = "connect"
+        down = await env.client.get("/widget/groups/cricketbuzz")
+        assert down.status_code == 503
+        assert '<meta http-equiv="refresh" content="10">' in down.text
+
+
+async def test_every_answer_varies_on_what_it_varies_on(tmp_path: Path) -> None:
+    """Red team, second round: `/` said `Vary: Accept-Encoding` only, though it answers
+    JSON or HTML by `Accept`: a cache could hand the JSON to a browser."""
+    async with widget_env(tmp_path) as env:
+        for accept, varies in (("text/html", {"Accept", "Accept-Encoding"}),
+                               ("application/json", {"Accept"})):
+            vary = (await env.client.get("/", headers={"Accept": accept})).headers["vary"]
+            assert {v.strip() for v in vary.split(",")} == varies
+
+
+async def test_metrics_are_not_public_by_default(tmp_path: Path) -> None:
+    """Red team, second round: `/metrics` was public unless a token was set (the budget's
+    remaining calls are a timer for an attack on it)."""
+    async with widget_env(tmp_path) as env:
+        assert (await env.client.get("/metrics")).status_code == 200  # from this machine
+        outside = httpx.ASGITransport(app=env.app, client=("203.0.113.9", 4000))
+        async with httpx.AsyncClient(transport=outside, base_url="http://w") as far:
+            refused = await far.get("/metrics")
+        assert refused.status_code == 403 and "WIDGET_METRICS_TOKEN" in refused.text

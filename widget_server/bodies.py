@@ -59,7 +59,9 @@ class BodyCache(Generic[B]):
 def send_body(request: Request, body: Body, media_type: str, headers: dict[str, str],
               status: int = 200) -> Response:
     """`body` (gzipped when the client takes it), or 304 when the client has it."""
-    headers = {**headers, "ETag": body.etag, "Vary": "Accept-Encoding"}
+    vary = [v.strip() for v in headers.get("Vary", "").split(",") if v.strip()]
+    headers = {**headers, "ETag": body.etag,
+               "Vary": ", ".join(dict.fromkeys([*vary, "Accept-Encoding"]))}
     if status == 200 and if_none_match(request, body.etag):
         return Response(status_code=304, headers=headers)
     data = body.data

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+from ipaddress import ip_address
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from widget_server.net import visitor
 from widget_server.services import services
 from widget_server.workers import health_answer
 
@@ -24,6 +26,10 @@ async def metrics_view(request: Request) -> Response:
     if token and not hmac.compare_digest(given.encode(), token.encode()):
         return Response("Metrics need their token.", 401, headers={
             "WWW-Authenticate": "Bearer", "Cache-Control": "no-store"})
+    if not token and not _from_this_machine(request):
+        # The budget's remaining calls are a timer for anyone attacking it.
+        return Response("Metrics are served to this machine only, unless "
+                        "WIDGET_METRICS_TOKEN is set.", 403, headers={"Cache-Control": "no-store"})
     metrics = parts.metrics
     with contextlib.suppress(Exception):  # the budget's store may be down
         for window, left in (await parts.budget.remaining()).items():
@@ -33,3 +39,10 @@ async def metrics_view(request: Request) -> Response:
         metrics.worker_failures.labels(worker=name).set(state.failures)
     metrics.cache_keys.set(len(parts.cache))
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")
+
+
+def _from_this_machine(request: Request) -> bool:
+    try:
+        return ip_address(visitor(request)).is_loopback
+    except ValueError:  # no address at all
+        return False

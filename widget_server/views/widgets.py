@@ -45,7 +45,7 @@ def error_page(request: Request, options: Options, status: int, message_key: str
     key = ("error", base_url(request), status, message_key, tuple(words.items()), options)
     page = _renderer(request).render(key, "error.html", lambda: {
         **_base_context(request, options), "message": say(options.lang, message_key, **words),
-        "retry": status == 503})
+        "retry": words.get("s") if status == 503 else None})
     return page_response(request, page, status=status, headers=headers)
 
 

@@ -43,7 +43,7 @@ async def test_burst_over_many_groups_never_reaches_the_throttle(tmp_path: Path)
                                 "/api/groups/{}/latest"]).format(random.choice(names))
                  for _ in range(REQUESTS)]
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://w") as client:
+                                     base_url="http://localhost") as client:
             statuses: list[int] = []
             for start in range(0, REQUESTS, 200):
                 batch = await asyncio.gather(*[client.get(p) for p in paths[start:start + 200]])

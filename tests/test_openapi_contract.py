@@ -26,7 +26,7 @@ from widget_server.settings import Settings
 APP = create_app(Settings(data_dir=Path(tempfile.mkdtemp(prefix="contract-")),
                           budget=(10**6, 10**7, 10**8), budget_reserve=(1000, 1000, 1000),
                           throttle_warn=(10**6,) * 3, throttle_limit=(10**6 + 1,) * 3,
-                          misses_per_client=10**6))
+                          misses_per_client=10**6, allowed_hosts=("*",)))
 
 
 async def served(scope: Scope, receive: Receive, send: Send) -> None:

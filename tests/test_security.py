@@ -33,7 +33,7 @@ SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 def _app_client(settings: Settings) -> tuple[object, httpx.AsyncClient]:
     app = create_app(settings, clock=ManualClock())
     return app, httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                  base_url="http://widgets")
+                                  base_url="http://localhost")
 
 
 def _phase_one(phone: str) -> dict[str, str]:
@@ -75,10 +75,12 @@ async def test_a_host_header_never_reaches_another_visitors_page(tmp_path: Path,
                                                                  public_url: str) -> None:
     async with widget_env(tmp_path, public_url=public_url, hot_ttl=0.0) as env:
         for path in ("/widget/groups/jumpy", "/widget/public", "/feeds/groups/jumpy.atom"):
-            poisoned = await env.client.get(path, headers={"Host": "evil.example"})
-            assert ("evil.example" in poisoned.text) is (not public_url)
+            refused = await env.client.get(path, headers={"Host": "evil.example"})
+            assert refused.status_code == 421  # not one of its names (second round)
+            other = await env.client.get(path, headers={"Host": "w"})  # one of its names
+            assert ("http://w/" in other.text) is (not public_url)
             honest = await env.client.get(path)
-            assert "evil.example" not in honest.text
+            assert "http://w/" not in honest.text
             if public_url:
                 assert public_url in honest.text
 
@@ -421,3 +423,21 @@ async def test_metrics_are_not_public_by_default(tmp_path: Path) -> None:
         async with httpx.AsyncClient(transport=outside, base_url="http://w") as far:
             refused = await far.get("/metrics")
         assert refused.status_code == 403 and "WIDGET_METRICS_TOKEN" in refused.text
+
+
+async def test_dns_rebinding_meets_an_allow_list_of_hosts(tmp_path: Path) -> None:
+    """Red team, second round: any `Host` was accepted, so a page whose name re-resolved
+    to the server was same-origin with it and its forms passed the cross-site checks."""
+    async with widget_env(tmp_path, public_url="https://widgets.example.org",
+                          allowed_hosts=("widgets",)) as env:
+        rebound = await env.client.post(
+            "/api/groups/jumpy/subscribe", data={"phone": "9819535746"},
+            headers={"Host": "attacker.example", "Origin": "http://attacker.example"})
+        assert rebound.status_code == 421 and "WIDGET_ALLOWED_HOSTS" in rebound.text
+        assert env.upstream.requests == []
+        for host in ("widgets.example.org", "WIDGETS.example.org:443", "localhost:8000",
+                     "127.0.0.1", "[::1]:8000", "widgets"):
+            assert (await env.client.get("/healthz", headers={"Host": host})).status_code \
+                == 200, host
+        assert (await env.client.get("/healthz", headers={"Host": "evil.example"})
+                ).status_code == 421

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from widget_server.clock import Clock, system_clock
 from widget_server.console import console_routes
+from widget_server.hosts import KnownHosts, own_names
 from widget_server.hot import HotCache
 from widget_server.security import NoSniff
 from widget_server.services import Services, build_services
@@ -40,8 +41,10 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
             await parts.close()
 
     hot = Middleware(HotCache, clock=clock, ttl=settings.hot_ttl, hits=parts.metrics.hot_hits)
+    hosts = Middleware(KnownHosts, names=own_names(settings))
     app = Starlette(routes=_routes(parts), lifespan=lifespan,
-                    middleware=[hot, Middleware(NoSniff)], exception_handlers={404: not_found})
+                    middleware=[hosts, hot, Middleware(NoSniff)],
+                    exception_handlers={404: not_found})
     app.state.services = parts
     return app
 

@@ -74,6 +74,8 @@ class Settings:
     # When set, `/metrics` answers only `Authorization: Bearer <this>`.
     metrics_token: str = ""
     allowed_origins: tuple[str, ...] = ()
+    # Names the server answers for besides WIDGET_PUBLIC_URL's and loopback (`*`: any).
+    allowed_hosts: tuple[str, ...] = ()
     # How the local GupShup sends SMS: `outbox` (stored only), `sms-api`
     # (docs/protocol/sms-api.txt) or `partner-template`
     # (docs/protocol/partner-template-api.txt); credentials only ever from the environment.

@@ -30,7 +30,7 @@ import httpx
 
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
-from widget_server.gupshup.app import INPROCESS_CLIENT, LocalGupShup, create_gupshup_app
+from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.schedule import Scheduler
 from widget_server.settings import Settings
 
@@ -81,7 +81,7 @@ async def run(keys: int, s: float, budget: tuple[int, int, int], views: int,
         gupshup = LocalGupShup(settings, clock)
         names = _groups(gupshup, keys, clock())
         calls = Calls(httpx.ASGITransport(app=create_gupshup_app(settings, service=gupshup),
-                                          client=(INPROCESS_CLIENT, 0)), clock)
+                                          client=(gupshup.inprocess_client, 0)), clock)
         app = create_app(settings, clock=clock, transport=calls)
         data, cache = app.state.services.data, app.state.services.data.cache
         scheduler = Scheduler(cache, clock)

@@ -22,7 +22,7 @@ from tests.redis_server import redis_url
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.groups import GroupData
-from widget_server.gupshup.app import INPROCESS_CLIENT, LocalGupShup, create_gupshup_app
+from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.schedule import TICK
 from widget_server.services import Services
 from widget_server.settings import Settings
@@ -127,7 +127,7 @@ def local_upstream(settings: Settings, clock: ManualClock) -> tuple[LocalGupShup
     """The local GupShup, called in-process through a `Switchable`."""
     gupshup = LocalGupShup(settings, clock)
     return gupshup, Switchable(httpx.ASGITransport(
-        app=create_gupshup_app(settings, service=gupshup), client=(INPROCESS_CLIENT, 0)))
+        app=create_gupshup_app(settings, service=gupshup), client=(gupshup.inprocess_client, 0)))
 
 
 @contextlib.asynccontextmanager

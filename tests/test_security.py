@@ -11,11 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 from defusedxml import ElementTree
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tests.harness import widget_env
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
-from widget_server.gupshup.app import LocalGupShup
+from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE, seed
 from widget_server.gupshup.store import Database
 from widget_server.gupshup.throttle import MAX_CALLERS, Throttle
@@ -441,3 +442,23 @@ async def test_dns_rebinding_meets_an_allow_list_of_hosts(tmp_path: Path) -> Non
                 == 200, host
         assert (await env.client.get("/healthz", headers={"Host": "evil.example"})
                 ).status_code == 421
+
+
+async def test_no_header_can_claim_the_widget_servers_own_identity(tmp_path: Path) -> None:
+    """Red team, second round: behind a pass-through trusted proxy, `X-Forwarded-For:
+    widget-server` became the unlimited in-process identity. That identity is now a
+    secret of the process, which no header can name."""
+    settings = Settings(data_dir=tmp_path / "data", trusted_proxies=("127.0.0.1",))
+    gupshup = LocalGupShup(settings)
+    # uvicorn's own proxy-header handling, as `--forwarded-allow-ips` runs it.
+    behind_proxy = ProxyHeadersMiddleware(
+        create_gupshup_app(settings, service=gupshup),  # type: ignore[arg-type]
+        trusted_hosts="127.0.0.1")
+    transport = httpx.ASGITransport(app=behind_proxy,  # type: ignore[arg-type]
+                                    client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as proxy:
+        for claimed in ("widget-server", "in-process"):
+            codes = [(await proxy.post(REST, data=_phase_one(f"98195358{n:02d}"), headers={
+                "X-Forwarded-For": claimed})).json()["response"] for n in range(6)]
+            assert codes[5]["status"] == "error" and codes[5]["error"]["code"] == 113
+    gupshup.close()

@@ -21,7 +21,7 @@ from widget_server.console.rules import ConsoleLimits
 from widget_server.console.session import Sessions
 from widget_server.console.threads import Notes
 from widget_server.groups import GroupData
-from widget_server.gupshup.app import INPROCESS_CLIENT, LocalGupShup, create_gupshup_app
+from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.metrics import Metrics
 from widget_server.render import Renderer
 from widget_server.schedule import Scheduler
@@ -87,7 +87,7 @@ def build_services(settings: Settings, clock: Clock,
         # The widget's own calls have an identity of their own: no outside client (even
         # one behind a proxy on this host, 127.0.0.1 too) shares their throttle or limits.
         transport = httpx.ASGITransport(app=create_gupshup_app(settings, service=local),
-                                        client=(INPROCESS_CLIENT, 0))
+                                        client=(local.inprocess_client, 0))
     metrics = Metrics()
     state = open_state(settings, clock)
     budget = _budget(settings, clock, state)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl
 
@@ -35,7 +36,6 @@ from widget_server.workers import Workers, health_answer
 
 log = logging.getLogger("widget_server.gupshup")
 
-INPROCESS_CLIENT = "widget-server"  # the embedding widget server: it limits its visitors
 MAX_BODY = 64 * 1024
 _HANDLERS: dict[str, Handler] = {
     **streams.METHODS, **accounts.METHODS, **posts.METHODS, **subscribe.METHODS}
@@ -64,7 +64,10 @@ class LocalGupShup:
         self.throttle = Throttle(settings.throttle_warn, settings.throttle_limit, clock)
         self.sms_limit = SmsLimit(clock)
         self._trusted = frozenset(settings.trusted_proxies)
-        self._unlimited = frozenset((INPROCESS_CLIENT, *settings.gupshup_clients))
+        # The embedding widget server's identity (it limits its visitors itself): a secret
+        # of this process, so that no header forwarded by a proxy can name it.
+        self.inprocess_client = f"in-process-{secrets.token_hex(16)}"
+        self._unlimited = frozenset((self.inprocess_client, *settings.gupshup_clients))
         ensure_salt(self.db)
         self._prepare_accounts(clock())
 

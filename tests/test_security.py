@@ -382,13 +382,26 @@ def test_an_older_data_directory_is_made_private_at_start(
     data = tmp_path / "data"
     data.mkdir(mode=0o755)
     SqliteState(data / "state.sqlite3", lambda: 0.0).close()
+    (data / "gupshup.sqlite3").touch()
     for path in (data, *data.iterdir()):
         path.chmod(0o755 if path.is_dir() else 0o644)
     with caplog.at_level(logging.WARNING, logger="widget_server.data"):
-        SqliteState(data / "state.sqlite3", lambda: 0.0).close()
+        create_app(Settings(data_dir=data)).state.services.local.close()
     assert _mode(data) == 0o700
     assert {_mode(p) for p in data.iterdir()} == {0o600}
     assert any("made private" in r.getMessage() for r in caplog.records)
+
+
+def test_a_state_file_elsewhere_leaves_its_folder_alone(tmp_path: Path) -> None:
+    """A store file outside the data directory (a test's /tmp) is private itself, and its
+    folder and neighbours are left as they were."""
+    tmp_path.chmod(0o755)
+    neighbour = tmp_path / "neighbour.txt"
+    neighbour.write_text("x")
+    neighbour.chmod(0o644)
+    SqliteState(tmp_path / "state.sqlite3", lambda: 0.0).close()
+    assert _mode(tmp_path / "state.sqlite3") == 0o600
+    assert _mode(tmp_path) == 0o755 and _mode(neighbour) == 0o644
 
 
 async def test_the_shared_error_page_keeps_its_status_and_its_auto_retry(

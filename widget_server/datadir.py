@@ -15,20 +15,29 @@ FILE_MODE = 0o600
 
 
 def private_file(path: Path) -> Path:
-    """`path` in a private data directory, existing as a private file. SQLite gives its
-    -wal and -shm files the mode of the database file, so they are private too."""
-    private_dir(path.parent)
+    """`path` existing as a private file (created so), in a directory made 0700 if new.
+    SQLite gives its -wal and -shm files the mode of the database file, so they are
+    private too. Only the file and those siblings are tightened: the folder may be
+    anyone's (a test's /tmp); the data directory itself is `private_dir`'s."""
+    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+    _said([p for p in (path, *(Path(f"{path}{s}") for s in ("-wal", "-shm")))
+           if p.exists() and _tighten(p)])
     return path
 
 
 def private_dir(folder: Path) -> Path:
-    """`folder`, made 0700 if new; else tightened, and every file in it, if looser."""
+    """The data directory: made 0700 if new; else tightened, and every file in it, if
+    looser (an older install's)."""
     folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    tightened = [str(p) for p in (folder, *folder.iterdir()) if _tighten(p)]
-    if tightened:
-        log.warning("made private (others could read them): %s", ", ".join(tightened))
+    _said([p for p in (folder, *folder.iterdir()) if _tighten(p)])
     return folder
+
+
+def _said(tightened: list[Path]) -> None:
+    if tightened:
+        log.warning("made private (others could read them): %s",
+                    ", ".join(map(str, tightened)))
 
 
 def _tighten(path: Path) -> bool:

@@ -20,6 +20,7 @@ from widget_server.console.owner import Owner
 from widget_server.console.rules import ConsoleLimits
 from widget_server.console.session import Sessions
 from widget_server.console.threads import Notes
+from widget_server.datadir import private_dir
 from widget_server.groups import GroupData
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.metrics import Metrics
@@ -88,6 +89,7 @@ def build_services(settings: Settings, clock: Clock,
         # one behind a proxy on this host, 127.0.0.1 too) shares their throttle or limits.
         transport = httpx.ASGITransport(app=create_gupshup_app(settings, service=local),
                                         client=(local.inprocess_client, 0))
+    private_dir(settings.data_dir)
     metrics = Metrics()
     state = open_state(settings, clock)
     budget = _budget(settings, clock, state)

@@ -17,6 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from widget_server.clock import Clock, system_clock
+from widget_server.datadir import private_dir
 from widget_server.gupshup import accounts, posts, streams, subscribe
 from widget_server.gupshup.demo import disable_demo_accounts, ensure_salt, seed
 from widget_server.gupshup.errors import ApiError
@@ -52,7 +53,8 @@ class LocalGupShup:
                  sms_transport: httpx.AsyncBaseTransport | None = None,
                  db_timeout: float = 15.0) -> None:
         self.settings = settings
-        self.db = Database(settings.data_dir / "gupshup.sqlite3", timeout=db_timeout)
+        self.db = Database(private_dir(settings.data_dir) / "gupshup.sqlite3",
+                           timeout=db_timeout)
         self.sender = build_sender(settings, clock, sms_transport)
         self.outbox = Outbox(self.db, clock, "queued" if self.sender else "stored")
         self.reports = DeliveryReports(self.db, clock, settings.sms_webhook_secret)

@@ -9,7 +9,6 @@ import math
 from dataclasses import dataclass
 
 from widget_server.upstream.errors import (
-    ApiRefused,
     BudgetExhausted,
     GroupNotFound,
     PrivateGroup,
@@ -68,5 +67,4 @@ def refusal(error: UpstreamError) -> Refusal:
         return Refusal(503, "try_again_later", "try_again_later", THROTTLED_RETRY)
     if isinstance(error, Unavailable):
         return Refusal(503, "upstream_unavailable", "unavailable", UNAVAILABLE_RETRY)
-    assert isinstance(error, ApiRefused | UpstreamError)
-    return Refusal(502, "upstream_error", "upstream_error")
+    return Refusal(502, "upstream_error", "upstream_error")  # any other refusal (ApiRefused)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 from cachetools import LRUCache
 
@@ -26,9 +26,6 @@ class LocalEntries:
 
     def items(self) -> list[tuple[str, Entry]]:
         return list(self._entries.items())
-
-    def values(self) -> Iterator[Entry]:
-        return iter(list(self._entries.values()))
 
     def clear(self) -> None:
         """Forget every entry (fetches under way go on)."""

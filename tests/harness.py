@@ -138,18 +138,18 @@ async def widget_env(tmp: Path, **overrides: object) -> AsyncIterator[Env]:
     settings = Settings(data_dir=tmp / "data", **overrides)  # type: ignore[arg-type]
     gupshup, upstream = local_upstream(settings, clock)
     app = create_app(settings, clock=clock, transport=upstream)
-    async with serving(app) as client:
-        client.base_url = httpx.URL("http://widgets")  # the name the harness gave it
+    async with serving(app, "http://widgets") as client:  # by the name it was given
         yield Env(clock, gupshup, upstream, app, client)
     gupshup.close()
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def serving(app: Starlette,
+                  base: str = "http://localhost") -> AsyncIterator[httpx.AsyncClient]:
     """`app` with its lifespan running (its scheduler, its store's close), and a client
     that calls it in-process."""
     async with app.router.lifespan_context(app), httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
+            transport=httpx.ASGITransport(app=app), base_url=base) as client:
         yield client
 
 

@@ -7,13 +7,13 @@ at the operator's risk)."""
 
 from __future__ import annotations
 
-from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from widget_server.net import is_loopback
 from widget_server.settings import Settings
 
 LOOPBACK_NAMES = frozenset({"localhost"})
@@ -34,13 +34,6 @@ def host_name(header: str) -> str:
     return header.rpartition(":")[0] if header.count(":") == 1 else header
 
 
-def _loopback(name: str) -> bool:
-    try:
-        return ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
 class KnownHosts:
     def __init__(self, app: ASGIApp, names: frozenset[str]) -> None:
         self.app = app
@@ -49,7 +42,7 @@ class KnownHosts:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and "*" not in self.names:
             name = host_name(Headers(scope=scope).get("host", ""))
-            if name not in self.names and not _loopback(name):
+            if name not in self.names and not is_loopback(name):
                 answer = PlainTextResponse(
                     "This server does not answer for that name. Its operator can add it to "
                     "WIDGET_ALLOWED_HOSTS (or set WIDGET_PUBLIC_URL).", 421,

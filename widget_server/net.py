@@ -39,3 +39,11 @@ def cross_site(request: Request, *ours: str) -> bool:
 def visitor(request: Request) -> str:
     """The client address of a request to the widget server, by its settings."""
     return client_ip(request, frozenset(settings_of(request).trusted_proxies))
+
+
+def is_loopback(address: str) -> bool:
+    """An address of this machine (a name such as "localhost" is not an address)."""
+    try:
+        return ip_address(address).is_loopback
+    except ValueError:
+        return False

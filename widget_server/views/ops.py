@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-from ipaddress import ip_address
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from widget_server.net import visitor
+from widget_server.net import is_loopback, visitor
 from widget_server.services import services
 from widget_server.workers import health_answer
 
@@ -26,7 +25,7 @@ async def metrics_view(request: Request) -> Response:
     if token and not hmac.compare_digest(given.encode(), token.encode()):
         return Response("Metrics need their token.", 401, headers={
             "WWW-Authenticate": "Bearer", "Cache-Control": "no-store"})
-    if not token and not _from_this_machine(request):
+    if not token and not is_loopback(visitor(request)):
         # The budget's remaining calls are a timer for anyone attacking it.
         return Response("Metrics are served to this machine only, unless "
                         "WIDGET_METRICS_TOKEN is set.", 403, headers={"Cache-Control": "no-store"})
@@ -39,10 +38,3 @@ async def metrics_view(request: Request) -> Response:
         metrics.worker_failures.labels(worker=name).set(state.failures)
     metrics.cache_keys.set(len(parts.cache))
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")
-
-
-def _from_this_machine(request: Request) -> bool:
-    try:
-        return ip_address(visitor(request)).is_loopback
-    except ValueError:  # no address at all
-        return False

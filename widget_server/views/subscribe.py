@@ -13,15 +13,10 @@ from widget_server.net import cross_site, visitor
 from widget_server.options import Options
 from widget_server.refusal import minutes, seconds
 from widget_server.services import services
-from widget_server.subscribe import RESEND_AFTER, Outcome, Subscriptions
+from widget_server.subscribe import RESEND_AFTER, Outcome
 from widget_server.views import read_form
 from widget_server.views.embed import base_url
 from widget_server.views.widgets import render_group
-
-
-def _subscriptions(request: Request) -> Subscriptions:
-    subs = services(request).subscriptions
-    return subs
 
 
 async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]]:
@@ -33,7 +28,7 @@ async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]
     except Exception:  # a malformed or oversized body is a bad request, not a crash
         return Outcome("bad_form", 400), {}
     ip = visitor(request)
-    subs = _subscriptions(request)
+    subs = services(request).subscriptions
     if confirm:
         outcome = await subs.confirm(group, form.get("ticket", ""), form.get("code", ""), ip)
     elif form.get("resend") and form.get("ticket"):

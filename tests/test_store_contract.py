@@ -200,6 +200,20 @@ async def test_a_lock_is_exclusive_until_unlocked_or_expired(place: tuple[str, s
         assert await one.lock("k", 0.3) is not None
 
 
+async def test_a_lock_is_renewed_by_its_token_only_as_a_lease(place: tuple[str, str]) -> None:
+    async with opened(*place) as one, opened(*place) as two:
+        token = await one.lock("lease", 0.4)
+        assert token is not None
+        for _ in range(3):  # renewed before it runs out: held past its first ttl
+            await asyncio.sleep(0.2)
+            assert await one.lock("lease", 0.4, token) == token
+            assert await two.lock("lease", 0.4, "someone-else") is None
+        await asyncio.sleep(0.5)  # not renewed: another takes it, and the old token cannot
+        taken = await two.lock("lease", 0.4, "second")
+        assert taken == "second"
+        assert await one.lock("lease", 0.4, token) is None
+
+
 async def test_pressure_keeps_the_later_time_and_forgets_the_past(store: StateStore) -> None:
     now = time.time()
     assert await store.pressure() == (0.0, 0.0)

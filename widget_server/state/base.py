@@ -94,9 +94,11 @@ class StateStore(Protocol):
         error (and its `retry_at`) for `error_ttl` seconds, beside the stored value, which
         it never replaces. At most `max_entries` values are kept, the latest fetched."""
 
-    async def lock(self, key: str, ttl: float) -> str | None:
+    async def lock(self, key: str, ttl: float, token: str | None = None) -> str | None:
         """A token if `key` was free (or its lock expired), holding it `ttl` seconds; None
-        if another holds it."""
+        if another holds it. With the `token` that holds it, the hold is renewed for `ttl`
+        seconds from now (a lease: the feed watcher's); a token that no longer holds it
+        takes it back only if it is free."""
 
     async def unlock(self, key: str, token: str) -> None:
         """Free `key` if `token` still holds it (an expired lock may be someone else's)."""

@@ -19,6 +19,11 @@ from widget_server.state.base import KEEP_VALUES, StoreDown, Window
 # Delete the lock only if it is still ours (it may have expired and been taken).
 _UNLOCK = """if redis.call('get', KEYS[1]) == ARGV[1] then
     return redis.call('del', KEYS[1]) else return 0 end"""
+# Take a free lock, or renew it for the token that holds it.
+_LOCK = """local held = redis.call('get', KEYS[1])
+if held == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+if held then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1"""
 # One atomic check of every window of several sliding-window logs, then the event recorded
 # in each of them. Counting up to +inf, not up to `now`, counts events stamped a little
 # later by an instance whose clock runs ahead: a skew can only make the limits stricter.
@@ -148,11 +153,11 @@ class RedisState:
             key, entry.fetched, self._max_entries, self.prefix + "cache:",
             entry.fetched - KEEP_VALUES]))
 
-    async def lock(self, key: str, ttl: float) -> str | None:
-        token = secrets.token_hex(8)
-        taken = await self.call(self.redis.set(self.prefix + "lock:" + key, token, nx=True,
-                                                px=int(ttl * 1000)))
-        return token if taken else None
+    async def lock(self, key: str, ttl: float, token: str | None = None) -> str | None:
+        held = token or secrets.token_hex(8)
+        taken = await self.call(self.redis.eval(_LOCK, 1, self.prefix + "lock:" + key, held,
+                                                max(1, int(ttl * 1000))))
+        return held if taken else None
 
     async def unlock(self, key: str, token: str) -> None:
         await self.call(self.redis.eval(_UNLOCK, 1, self.prefix + "lock:" + key, token))

@@ -123,15 +123,17 @@ class SqliteState:
                 self._housekeeping(conn)
         await self._run(work)
 
-    async def lock(self, key: str, ttl: float) -> str | None:
-        token, now = secrets.token_hex(8), self._clock()
+    async def lock(self, key: str, ttl: float, token: str | None = None) -> str | None:
+        held, now = token or secrets.token_hex(8), self._clock()
 
         def work(conn: sqlite3.Connection) -> str | None:
             with immediate(conn):
                 conn.execute("DELETE FROM locks WHERE key = ? AND expires <= ?", (key, now))
-                taken = conn.execute("INSERT OR IGNORE INTO locks VALUES (?, ?, ?)",
-                                     (key, token, now + ttl)).rowcount
-                return token if taken else None
+                taken = conn.execute("INSERT INTO locks VALUES (?, ?, ?) ON CONFLICT(key) DO "
+                                     "UPDATE SET expires = excluded.expires "
+                                     "WHERE token = excluded.token",
+                                     (key, held, now + ttl)).rowcount
+                return held if taken else None
         return await self._run(work)
 
     async def unlock(self, key: str, token: str) -> None:

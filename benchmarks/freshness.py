@@ -126,7 +126,7 @@ async def run(keys: int, s: float, budget: tuple[int, int, int], views: int,
 
 
 def _oldest(cache: Any, now: float) -> float:
-    entries = [cache.entry(key) for key in cache.planner.plan()]
+    entries = [cache.entries.get(key) for key in cache.planner.plan()]
     return max((now - e.fetched for e in entries if e is not None), default=0.0)
 
 

@@ -88,7 +88,7 @@ async def run(rate: int, groups: int, minutes: int, seed: int) -> dict[str, floa
                 clock.advance(1.0)
             await app.state.services.data.cache.drain()
             cache = app.state.services.data.cache
-            optimum = cache.active_keys() / app.state.services.budget.refresh_rate()
+            optimum = max(1, len(cache.planner.plan())) / app.state.services.budget.refresh_rate()
         await app.state.services.data.client.aclose()
         gupshup.close()
     return {"requests": served + unavailable, "served": served, "unavailable": unavailable,

@@ -113,6 +113,8 @@ class Env:
         fetches are waited for."""
         self.clock.advance(TICK)
         await self.services.scheduler.step()
+        if self.services.scheduler.watcher is not None:
+            await self.services.scheduler.watcher.drain()
         await self.data.cache.drain()
 
     async def refresh_into(self, mode: str, path: str) -> None:

@@ -62,8 +62,10 @@ class Served(Generic[T]):
     failing: bool = field(default=False)
 
     @classmethod
-    def of(cls, entry: Entry, interval: float, now: float) -> Served[T]:
-        fresh_for = entry.fetched + interval - now
+    def of(cls, entry: Entry, interval: float, now: float,
+           checked: float | None = None) -> Served[T]:
+        """`checked`: when the data was last known current, if later than its fetch."""
+        fresh_for = max(entry.fetched, checked or 0.0) + interval - now
         return cls(cast(T, entry.value), entry.fetched,
                    fresh_for <= 0 or entry.error is not None, entry.version,
                    max(0.0, fresh_for), interval,

@@ -19,7 +19,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from widget_server import keys
 from widget_server.clock import Clock
+from widget_server.feed.status import FeedStatus
 
 FLOOR = 3.0  # no active key older than this many uniform intervals
 DECAY = 600.0  # seconds: the view-rate estimate's memory
@@ -89,29 +91,38 @@ class Tracked(Protocol):
     """What the planner reads of a cache entry."""
 
     version: int
+    fetched: float
     demand: Demand
 
 
 class Planner:
     """Every key's refresh interval, from the entries a cache holds, worked out again at
     most once a second. Keys in use: data that visitors came back to within `horizon`
-    seconds (a key asked for once, a made-up offset, takes no share)."""
+    seconds (a key asked for once, a made-up offset, takes no share). Keys the feed covers
+    (`feed`) take no share: they are current as of its last poll, and its calls come off
+    the rate first."""
 
     def __init__(self, clock: Clock, rate: Callable[[], float], min_ttl: float,
                  horizon: float, entries: Callable[[], Iterable[tuple[str, Tracked]]]) -> None:
         self._clock, self._rate, self._entries = clock, rate, entries
-        self._min_ttl, self._horizon = min_ttl, horizon
+        self._min_ttl, self.horizon = min_ttl, horizon
         self._at = -1.0
         self._uniform = min_ttl
         self._plan: dict[str, float] = {}
+        self.feed = FeedStatus()
+        self.covered: set[str] = set()
 
     def plan(self) -> dict[str, float]:
         now = self._clock()
         if now - self._at >= 1.0:
-            weights = {key: entry.demand.weight(now) for key, entry in self._entries()
-                       if entry.version and entry.demand.views >= 2
-                       and entry.demand.at >= now - self._horizon}
-            rate = self._rate()
+            active = [(key, entry) for key, entry in self._entries()
+                      if entry.version and entry.demand.views >= 2
+                      and entry.demand.at >= now - self.horizon]
+            self.covered = {key for key, entry in active
+                            if self.feed.covers(key, entry.fetched, now)}
+            weights = {key: entry.demand.weight(now) for key, entry in active
+                       if key not in self.covered}
+            rate = self.rate()
             self._uniform = max(self._min_ttl, max(1, len(weights)) / rate)
             self._plan, self._at = intervals(weights, rate, self._min_ttl), now
         return self._plan
@@ -121,5 +132,32 @@ class Planner:
         self.plan()
         return self._uniform
 
+    def total_rate(self) -> float:
+        """Calls a second all refreshes may spend, the feed's included."""
+        return self._rate()
+
+    def spread(self) -> float:
+        """Σ √p over the view shares p of the first pages in use (0: none): how far
+        per-key polling has to spread the budget (`feed.plan`)."""
+        now = self._clock()
+        rates = [entry.demand.rate_at(now) for key, entry in self._entries()
+                 if entry.version and entry.demand.views >= 2 and keys.first_page(key)
+                 and entry.demand.at >= now - self.horizon]
+        total = sum(rates)
+        return sum(math.sqrt(r / total) for r in rates) if total > 0 else 0.0
+
+    def rate(self) -> float:
+        """Calls a second for per-key refreshes: what the feed leaves (at least a tenth)."""
+        total = self._rate()
+        return max(total / 10, total - self.feed.rate)
+
     def interval(self, key: str) -> float:
-        return self.plan().get(key, self.uniform())
+        found = self.plan().get(key)
+        if found is None and key in self.covered:
+            return self.feed.interval
+        return self.uniform() if found is None else found
+
+    def checked(self, key: str, fetched: float) -> float:
+        """When the key's data was last known current: its fetch, or the feed's last poll
+        if the feed covers it."""
+        return max(fetched, self.feed.checked) if key in self.covered else fetched

@@ -7,13 +7,15 @@ import asyncio
 import dataclasses
 from typing import cast
 
+from widget_server import keys
 from widget_server.cache import Cache
-from widget_server.entries import Served
+from widget_server.entries import Fetch, Served
+from widget_server.feed.pages import PAGE
 from widget_server.upstream import models
+from widget_server.upstream.budget import Use
 from widget_server.upstream.client import UpstreamClient
 from widget_server.upstream.models import Group, Stream
 
-PAGE = 15
 MAX_FROM = 100_000
 
 
@@ -27,36 +29,51 @@ class GroupData:
         """The same data, asked for by one client (whose new fetches are limited)."""
         return GroupData(self.client, self.cache, who)
 
-    async def info(self, group: str) -> Served[Group]:
+    def fetch_info(self, group: str, use: Use = "refresh") -> Fetch:
         async def fetch() -> Group:
-            return models.group(await self.client.get_info(group))
-        return await self.cache.get(f"info:{group.lower()}", fetch, self.who)
+            return models.group(await self.client.get_info(group, use=use))
+        return fetch
+
+    def fetch_page(self, group: str | None, start: int, skip_adult: bool = False,
+                   use: Use = "refresh") -> Fetch:
+        """A group's page from `start` (the public stream's, `group` None): always 15."""
+        async def fetch() -> Stream:
+            if group is None:
+                return models.stream(await self.client.get_public_stream(start, PAGE,
+                                                                         skip_adult))
+            return models.stream(await self.client.get_stream(group, start, PAGE, use=use))
+        return fetch
+
+    def fetcher(self, key: str) -> Fetch:
+        """How to fetch a key of ours again (one the feed could not bring up to date)."""
+        found = keys.page(key)
+        if found is None:
+            return self.fetch_info(key.partition(":")[2])
+        return self.fetch_page(found.group, found.start, found.skip_adult)
+
+    async def info(self, group: str) -> Served[Group]:
+        return await self.cache.get(keys.info(group), self.fetch_info(group), self.who)
 
     async def messages(self, group: str, start: int = 0, count: int = PAGE) -> Served[Stream]:
-        async def fetch() -> Stream:
-            return models.stream(await self.client.get_stream(group, start, PAGE))
         past_end = self._past_end(group, start)
         if past_end is not None:
             return past_end
-        page = await self.cache.get(f"stream:{group.lower()}:{start}", fetch, self.who)
+        page = await self.cache.get(keys.stream(group, start), self.fetch_page(group, start),
+                                    self.who)
         return _sliced(page, count)
 
     async def renew(self, group: str) -> float | None:
         """Fetch the group's info and first page now, on the console's share of the
         budget: its owner has just posted, and the widgets should show it at once. None,
         or when the budget refused: in how many seconds they will be fetched."""
-        async def info() -> Group:
-            return models.group(await self.client.get_info(group, use="console"))
-
-        async def page() -> Stream:
-            return models.stream(await self.client.get_stream(group, 0, PAGE, use="console"))
-        waits = await asyncio.gather(self.cache.renew(f"info:{group.lower()}", info),
-                                     self.cache.renew(f"stream:{group.lower()}:0", page))
+        waits = await asyncio.gather(
+            self.cache.renew(keys.info(group), self.fetch_info(group, "console")),
+            self.cache.renew(keys.stream(group, 0), self.fetch_page(group, 0, use="console")))
         return max((w for w in waits if w is not None), default=None)
 
     def _first_page(self, group: str) -> Served[Stream] | None:
         """The group's first page as this process holds it, without a call or a view."""
-        first: Served[Stream] | None = self.cache.peek(f"stream:{group.lower()}:0")
+        first: Served[Stream] | None = self.cache.peek(keys.stream(group, 0))
         return first
 
     def newest_held(self, group: str) -> models.Message | None:
@@ -73,11 +90,9 @@ class GroupData:
 
     async def public(self, start: int = 0, count: int = PAGE,
                      skip_adult: bool = True) -> Served[Stream]:
-        async def fetch() -> Stream:
-            return models.stream(await self.client.get_public_stream(start, PAGE, skip_adult))
-        page = await self.cache.get(f"public:{int(skip_adult)}:{start}", fetch, self.who)
+        page = await self.cache.get(keys.public(skip_adult, start),
+                                    self.fetch_page(None, start, skip_adult), self.who)
         return _sliced(page, count)
-
 
     async def info_and_messages(self, group: str, start: int = 0, count: int = PAGE,
                                 ) -> tuple[Served[Group], Served[Stream]]:

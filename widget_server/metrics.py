@@ -29,5 +29,18 @@ class Metrics:
         self.worker_failures = Gauge("widget_worker_failures", "Failures of a background "
                                      "worker since start", ["worker"], registry=self.registry)
 
+        self.feed_mode = Gauge("widget_feed_mode", "1 for the way news is found now: `feed` "
+                               "(the public stream), `keys` (per-key polling by the "
+                               "square-root rule) or `idle`", ["mode"], registry=self.registry)
+        self.feed_polls = Counter("widget_feed_polls", "Polls of the public stream, by "
+                                  "outcome (`gap`: posts missed, keys refreshed instead)",
+                                  ["outcome"], registry=self.registry)
+        self.feed_posts = Counter("widget_feed_posts", "New public posts the feed applied",
+                                  registry=self.registry)
+        self.feed_post_rate = Gauge("widget_feed_post_rate", "Public posts a second, measured",
+                                    registry=self.registry)
+        self.live_streams = Gauge("widget_live_streams", "Open live (SSE) widget connections",
+                                  registry=self.registry)
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -10,6 +10,7 @@ import logging
 
 from widget_server.cache import Cache
 from widget_server.clock import Clock, sleep
+from widget_server.feed.watcher import Watcher
 
 log = logging.getLogger("widget_server.schedule")
 TICK = 1.0
@@ -17,8 +18,9 @@ BURST = 3.0  # refreshes it may catch up at once after a quiet spell
 
 
 class Scheduler:
-    def __init__(self, cache: Cache, clock: Clock) -> None:
+    def __init__(self, cache: Cache, clock: Clock, watcher: Watcher | None = None) -> None:
         self._cache = cache
+        self.watcher = watcher
         self._clock = clock
         self._tokens = 1.0
         self._last = clock()
@@ -36,9 +38,12 @@ class Scheduler:
         return len(picks)
 
     async def step(self) -> None:
-        """One turn: start what is due, take what other processes renewed."""
+        """One turn: start what is due, take what other processes renewed (and the feed
+        applied), let the feed watcher take its turn."""
         self.tick()
         await self._cache.follow_renewals()
+        if self.watcher is not None:
+            await self.watcher.step()
 
     async def run(self) -> None:
         while True:

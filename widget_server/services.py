@@ -21,6 +21,7 @@ from widget_server.console.rules import ConsoleLimits
 from widget_server.console.session import Sessions
 from widget_server.console.threads import Notes
 from widget_server.datadir import private_dir
+from widget_server.feed.watcher import Watcher
 from widget_server.groups import GroupData
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.metrics import Metrics
@@ -70,6 +71,8 @@ class Services:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self.scheduler.watcher is not None:
+            await self.scheduler.watcher.close()
         await self.cache.drain()
         await self.client.aclose()
         if self.local is not None:
@@ -104,9 +107,10 @@ def build_services(settings: Settings, clock: Clock,
     secret = settings.secret_key or stored_secret(settings.data_dir)
     counters = StoreCounters(state, clock)
     assets = StaticAssets(resource_dir("static"))
+    data = GroupData(client, cache)
     return Services(
-        settings, clock, metrics, state, budget, client, cache, GroupData(client, cache),
-        Scheduler(cache, clock),
+        settings, clock, metrics, state, budget, client, cache, data,
+        Scheduler(cache, clock, Watcher(data, state, clock, metrics)),
         Subscriptions(client, Tickets(secret, clock), SignupLimits(counters), clock),
         Console(Owner(client), Sessions(secret, clock, settings.console_session),
                 ConsoleLimits(counters), Notes(state, clock)),

@@ -52,7 +52,7 @@ class Cache:
                   who: str | None = None) -> Served[T]:
         """The key's data; `who` (the client) is held to so many new fetches."""
         now = self._clock()
-        entry = await self._held(key)
+        entry = await self.held(key)
         if entry is not None:
             entry.seen(now, fetch)
             if entry.version:
@@ -73,7 +73,17 @@ class Cache:
             raise entry.error.copy() if entry.error else Unavailable("no data")
         return self._served(key, entry, now)
 
-    async def _held(self, key: str) -> Entry | None:
+    async def revise(self, key: str, value: Any, at: float) -> None:
+        """A key's new value learnt at `at` without a call of its own (the feed): kept
+        here and in the state store, and announced to the other processes."""
+        entry = await self.held(key)
+        if entry is None or not entry.version:
+            return
+        entry.took(value, at)
+        if self.shared is not None:
+            await self.shared.publish(key, entry)
+
+    async def held(self, key: str) -> Entry | None:
         """What this process holds for `key`, or else what the state store does."""
         entry = self.entries.get(key)
         if entry is None and self.shared is not None:
@@ -90,7 +100,8 @@ class Cache:
         return served
 
     def _served(self, key: str, entry: Entry, now: float) -> Served[Any]:
-        return Served.of(entry, self.interval_for(key), now)
+        return Served.of(entry, self.interval_for(key), now,
+                         self.planner.checked(key, entry.fetched))
 
     def _start(self, key: str, fetch: Fetch, renew: bool = False) -> asyncio.Task[Entry]:
         return self.entries.start(key, lambda: self._refresh(key, fetch, renew))
@@ -110,12 +121,8 @@ class Cache:
 
     async def follow_renewals(self) -> None:
         """Take the values other processes renewed lately for keys this one holds."""
-        if self.shared is None:
-            return
-        for key, fetched in await self.shared.renewed():
-            entry = self.entries.get(key)
-            if entry is not None and entry.fetched < fetched:
-                self.shared.adopt(key, entry, await self.shared.load(key))
+        if self.shared is not None:
+            await self.shared.follow(self.entries)
 
     async def _refresh(self, key: str, fetch: Fetch, renew: bool = False) -> Entry:
         entry = self.entries.get(key) or Entry()
@@ -145,9 +152,6 @@ class Cache:
         """Seconds this key stays fresh: its share of the refreshes, by demand."""
         return self.planner.interval(key)
 
-    def active_keys(self) -> int:
-        return max(1, len(self.planner.plan()))
-
     def due(self, now: float, most: int, lead: float = 0.0) -> list[tuple[str, Fetch]]:
         return self._queue.due(now, most, lead)
 
@@ -155,15 +159,13 @@ class Cache:
         self._start(key, fetch)
 
     def refresh_rate(self) -> float:
-        return self._budget.refresh_rate()
+        """Per-key refreshes a second: the budget's sustainable rate less the feed's."""
+        return self.planner.rate()
 
     def peek(self, key: str) -> Served[Any] | None:
         """What this process holds for `key`, without counting a view or fetching."""
         entry = self.entries.get(key)
         return self._served(key, entry, self._clock()) if entry and entry.version else None
-
-    def entry(self, key: str) -> Entry | None:
-        return self.entries.get(key)  # benchmarks read its demand
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from widget_server.cache.fetcher import UNAVAILABLE_RETRY, Fetcher
+from widget_server.cache.local import LocalEntries
 from widget_server.clock import Clock
 from widget_server.entries import Entry, Fetch
 from widget_server.state.base import StateStore, StoreDown
@@ -64,8 +65,7 @@ class SharedEntries:
             if not renew and self.adopt(key, entry, await self.store.load(key)):
                 return
             if await self._fetcher.fetch(key, entry, fetch):  # failures are said too
-                with contextlib.suppress(StoreDown):  # it is served from memory anyway
-                    await self.store.save(key, entry, self._fetcher.error_ttl)
+                await self.save(key, entry)
         finally:
             with contextlib.suppress(StoreDown):  # the lock expires by itself
                 await self.store.unlock(key, token)
@@ -101,6 +101,18 @@ class SharedEntries:
         with contextlib.suppress(StoreDown):
             await self.store.append(RENEWED, json.dumps([key, fetched]), RENEWALS_KEPT)
 
+    async def publish(self, key: str, entry: Entry) -> None:
+        """A value learnt without a call (the feed): stored, and announced."""
+        await self.save(key, entry)
+        await self.announce(key, entry.fetched)
+
+    async def follow(self, entries: LocalEntries) -> None:
+        """Take the values other processes renewed lately for keys this one holds."""
+        for key, fetched in await self.renewed():
+            entry = entries.get(key)
+            if entry is not None and entry.fetched < fetched:
+                self.adopt(key, entry, await self.load(key))
+
     async def renewed(self) -> list[tuple[str, float]]:
         """The keys renewed lately, with their fetch times (nothing while the store is
         down: the next tick tries again, and each key's own turn comes anyway)."""
@@ -110,6 +122,10 @@ class SharedEntries:
             return [(str(key), float(at)) for key, at in pairs if at > since]
         except (StoreDown, ValueError, TypeError):
             return []
+
+    async def save(self, key: str, entry: Entry) -> None:
+        with contextlib.suppress(StoreDown):  # it is served from memory anyway
+            await self.store.save(key, entry, self._fetcher.error_ttl)
 
     async def load(self, key: str) -> Entry | None:
         try:

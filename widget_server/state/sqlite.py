@@ -129,11 +129,10 @@ class SqliteState:
         def work(conn: sqlite3.Connection) -> str | None:
             with immediate(conn):
                 conn.execute("DELETE FROM locks WHERE key = ? AND expires <= ?", (key, now))
-                taken = conn.execute("INSERT INTO locks VALUES (?, ?, ?) ON CONFLICT(key) DO "
-                                     "UPDATE SET expires = excluded.expires "
-                                     "WHERE token = excluded.token",
-                                     (key, held, now + ttl)).rowcount
-                return held if taken else None
+                return held if conn.execute(  # renewed only by the token that holds it
+                    "INSERT INTO locks VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                    "expires = excluded.expires WHERE token = excluded.token",
+                    (key, held, now + ttl)).rowcount else None
         return await self._run(work)
 
     async def unlock(self, key: str, token: str) -> None:

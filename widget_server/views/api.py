@@ -18,7 +18,8 @@ from starlette.routing import Mount, Route
 from widget_server.bodies import Body, send_body
 from widget_server.clock import iso8601
 from widget_server.entries import Served
-from widget_server.groups import MAX_FROM, PAGE
+from widget_server.feed.pages import PAGE
+from widget_server.groups import MAX_FROM
 from widget_server.http import JSON, cache_control, json_bytes
 from widget_server.i18n import lang_of, say
 from widget_server.protocol import GROUP_NAME

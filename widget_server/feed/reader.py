@@ -1,0 +1,70 @@
+"""Paging back through the public stream until it meets what was already read.
+
+A poll reads `from=0`, then `from=15`, … until a page holds a message seen before (by id)
+or the stream ends. Posts that arrive between two pages push the messages down, so a page
+may repeat some of the previous one: ids are read once. A poll that runs out of pages
+before it overlaps has missed posts it cannot name: it says so (`complete=False`) and the
+caller refreshes the ordinary way instead of guessing."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from widget_server.feed.pages import PAGE
+from widget_server.upstream.models import Message, Stream
+
+SEEN_KEPT = 20 * PAGE  # ids remembered: enough to overlap after a few pages of news
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one poll learnt: the new posts, newest first; whether nothing was missed since
+    the last poll; the first page as read (the public stream's own first page)."""
+
+    posts: list[Message]
+    complete: bool
+    pages: int
+    first: Stream
+
+
+class FeedReader:
+    def __init__(self, read: Callable[[int], Awaitable[Stream]]) -> None:
+        self._read = read  # a page of the public stream, adult groups included, from `from`
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._started = False
+
+    async def poll(self, most_pages: int) -> Batch:
+        """Read pages until one overlaps what was seen, or `most_pages` were read. The
+        first poll has nothing to overlap: its first page is where watching starts."""
+        baseline = not self._started
+        posts: list[Message] = []
+        first: Stream | None = None
+        complete = False
+        pages = 0
+        while pages < (1 if baseline else max(1, most_pages)):
+            page = await self._read(pages * PAGE)
+            pages += 1
+            first = first or page
+            overlaps = any(m.id in self._seen for m in page.messages)
+            taken = {m.id for m in posts}
+            posts += [m for m in page.messages if m.id not in self._seen and m.id not in taken]
+            if overlaps or len(page.messages) < PAGE:
+                complete = True
+                break
+        assert first is not None  # at least one page was read
+        self._remember(posts)
+        self._started = True
+        return Batch([] if baseline else posts, complete and not baseline, pages, first)
+
+    def _remember(self, posts: list[Message]) -> None:
+        for message in reversed(posts):  # oldest first, so the newest stay longest
+            self._seen[message.id] = None
+        while len(self._seen) > SEEN_KEPT:
+            self._seen.popitem(last=False)
+
+    def forget(self) -> None:
+        """Start again from the next poll (another process watched in between)."""
+        self._seen.clear()
+        self._started = False

@@ -17,12 +17,15 @@ import redis.asyncio as aioredis
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from tests.helpers import call
 from tests.live import live_server
 from tests.redis_server import redis_url
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.groups import GroupData
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
+from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE
+from widget_server.protocol import login_rand
 from widget_server.schedule import TICK
 from widget_server.services import Services
 from widget_server.settings import Settings
@@ -117,6 +120,30 @@ class Env:
             await self.services.scheduler.watcher.drain()
         await self.data.cache.drain()
 
+    def metrics_sample(self, name: str, **labels: str) -> float:
+        value = self.services.metrics.registry.get_sample_value(name, labels)
+        return 0.0 if value is None else value
+
+    async def settle_for(self, seconds: int) -> None:
+        for _ in range(seconds):
+            await self.settle()
+
+    async def post(self, group: str, text: str, phone: str = DEMO_PHONE,
+                   password: str = DEMO_PASSWORD) -> str:
+        """Post as the group's owner through the local GupShup's API (as another client
+        than the widget server, whose calls `upstream` counts); the message's id."""
+        app = create_gupshup_app(self.services.settings, service=self.gupshup)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(
+                app=app, client=("203.0.113.7", 0)), base_url="http://gupshup") as client:
+            challenge = await call(client, "users.getChallenge")
+            token = (await call(client, "users.login", phone=phone, countryCode="91",
+                                challenge=challenge["challenge"], rand=login_rand(
+                                    password, challenge["salt"], challenge["challenge"])))
+            posted = await call(client, "groups.postMessage", token=token["token"],
+                                groupName=group, text=text)
+        assert posted["status"] == "success", posted
+        return str(posted.get("id") or posted.get("message", {}).get("id", ""))
+
     async def refresh_into(self, mode: str, path: str) -> None:
         """Let `path`'s data go stale and have its refresh meet the upstream in `mode`."""
         self.upstream.mode = mode
@@ -133,16 +160,24 @@ def local_upstream(settings: Settings, clock: ManualClock) -> tuple[LocalGupShup
 
 
 @contextlib.asynccontextmanager
-async def widget_env(tmp: Path, **overrides: object) -> AsyncIterator[Env]:
-    clock = ManualClock()
+async def widget_env(tmp: Path, share_upstream_of: Env | None = None,
+                     **overrides: object) -> AsyncIterator[Env]:
+    """A widget server on its own local GupShup, or (`share_upstream_of`) a second process
+    on the same store, upstream and clock as another."""
     # The harness calls its widget server by a name of its own, as an operator names one.
     overrides = {"allowed_hosts": ("widgets", "w"), **overrides}
     settings = Settings(data_dir=tmp / "data", **overrides)  # type: ignore[arg-type]
-    gupshup, upstream = local_upstream(settings, clock)
+    if share_upstream_of is None:
+        clock = ManualClock()
+        gupshup, upstream = local_upstream(settings, clock)
+    else:
+        clock, gupshup = share_upstream_of.clock, share_upstream_of.gupshup
+        upstream = share_upstream_of.upstream
     app = create_app(settings, clock=clock, transport=upstream)
     async with serving(app, "http://widgets") as client:  # by the name it was given
         yield Env(clock, gupshup, upstream, app, client)
-    gupshup.close()
+    if share_upstream_of is None:
+        gupshup.close()
 
 
 @contextlib.asynccontextmanager

@@ -8,6 +8,7 @@ caller refreshes the ordinary way instead of guessing."""
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,15 +19,20 @@ from widget_server.upstream.models import Message, Stream
 SEEN_KEPT = 20 * PAGE  # ids remembered: enough to overlap after a few pages of news
 
 
+SKEW = 2.0  # seconds the upstream's clock may be behind ours
+
+
 @dataclass(frozen=True)
 class Batch:
     """What one poll learnt: the new posts, newest first; whether nothing was missed since
-    the last poll; the first page as read (the public stream's own first page)."""
+    the last poll; the first page as read (the public stream's own first page); `reach`:
+    every post made since then is among the posts read (-inf: the stream's end was read)."""
 
     posts: list[Message]
     complete: bool
     pages: int
     first: Stream
+    reach: float
 
 
 class FeedReader:
@@ -37,26 +43,28 @@ class FeedReader:
 
     async def poll(self, most_pages: int) -> Batch:
         """Read pages until one overlaps what was seen, or `most_pages` were read. The
-        first poll has nothing to overlap: its first page is where watching starts."""
+        first poll has nothing to overlap: what it read is where watching starts."""
         baseline = not self._started
         posts: list[Message] = []
         first: Stream | None = None
-        complete = False
+        overlaps = ended = False
         pages = 0
-        while pages < (1 if baseline else max(1, most_pages)):
+        oldest = math.inf
+        while pages < max(1, most_pages) and not (overlaps or ended):
             page = await self._read(pages * PAGE)
             pages += 1
             first = first or page
             overlaps = any(m.id in self._seen for m in page.messages)
+            ended = len(page.messages) < PAGE
+            oldest = min([oldest] + [m.time.timestamp() for m in page.messages])
             taken = {m.id for m in posts}
             posts += [m for m in page.messages if m.id not in self._seen and m.id not in taken]
-            if overlaps or len(page.messages) < PAGE:
-                complete = True
-                break
         assert first is not None  # at least one page was read
         self._remember(posts)
         self._started = True
-        return Batch([] if baseline else posts, complete and not baseline, pages, first)
+        # Same-second posts may straddle a page's end: the reach starts a second later.
+        reach = -math.inf if ended else oldest + 1 + SKEW
+        return Batch(posts, (overlaps or ended) and not baseline, pages, first, reach)
 
     def _remember(self, posts: list[Message]) -> None:
         for message in reversed(posts):  # oldest first, so the newest stay longest

@@ -110,9 +110,9 @@ class Watcher:
         planned = plan(self._cache.planner.total_rate(), self.status.post_rate,
                        await self._spread(now))
         self._publish(self.status.planned(planned, self.status.post_rate))
-        self._next = now + planned.interval
-        if planned.mode == "idle":
+        if planned.mode == "idle":  # asked again next second: it costs no call
             return
+        self._next = now + planned.interval
         try:
             batch = await self._reader.poll(planned.pages)
         except (BudgetExhausted, UpstreamError) as error:
@@ -120,15 +120,13 @@ class Watcher:
             self._next = now + min(planned.interval, getattr(error, "retry_after", 5.0) or 5.0)
             return
         rate = self._rate(now, batch.posts, batch.first, batch.complete)
-        if batch.complete:
-            await self._applier.apply(batch.posts, batch.first, now, self.status.since)
-            status = FeedStatus(since=min(self.status.since, now), checked=now)
-            self._metrics.feed_posts.inc(len(batch.posts))
-        else:  # posts were missed: what is cached now is refreshed the ordinary way
-            await self._applier.first(batch.first, now)
-            status = FeedStatus(since=now, checked=now)
+        # Missed posts (a gap, or the first poll) leave out what was fetched before the
+        # poll's reach: those keys are refreshed the ordinary way.
+        since = min(self.status.since, batch.reach) if batch.complete else batch.reach
+        await self._applier.apply(batch.posts, batch.first, now, since)
+        self._metrics.feed_posts.inc(len(batch.posts))
         self._metrics.feed_polls.labels(outcome="complete" if batch.complete else "gap").inc()
-        self._publish(status.planned(planned, rate))
+        self._publish(FeedStatus(since=since, checked=now).planned(planned, rate))
         await self._applier.recheck()
 
     def _rate(self, now: float, posts: list[models.Message], first: models.Stream,

@@ -190,6 +190,7 @@ async def test_one_watcher_per_store_and_another_takes_over(tmp_path: Path) -> N
             first = (await side.client.get("/api/groups/jumpy/messages")).json()
             assert first["messages"][0]["text"] == "Heard by both"
         # The leader dies without a word: the follower takes over once its lease runs out.
+        leader.die()
         for _ in range(int(LEASE) + 2):
             await follower.settle()
         assert _watcher(follower).leading

@@ -42,10 +42,10 @@ class Demand:
     views: int = 0
     unchanged: int = 0  # refreshes in a row that brought the same data
 
-    def viewed(self, now: float) -> None:
-        self.rate = self.rate_at(now) + 1.0 / DECAY
+    def viewed(self, now: float, views: int = 1) -> None:
+        self.rate = self.rate_at(now) + views / DECAY
         self.at = now
-        self.views += 1
+        self.views += views
 
     def rate_at(self, now: float) -> float:
         return self.rate * math.exp(-max(0.0, now - self.at) / DECAY)

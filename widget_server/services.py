@@ -24,6 +24,7 @@ from widget_server.datadir import private_dir
 from widget_server.feed.watcher import Watcher
 from widget_server.groups import GroupData
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
+from widget_server.live import LiveHub
 from widget_server.metrics import Metrics
 from widget_server.render import Renderer
 from widget_server.schedule import Scheduler
@@ -58,6 +59,7 @@ class Services:
     assets: StaticAssets
     renderer: Renderer
     json_bodies: BodyCache[Body]
+    live: LiveHub
     local: LocalGupShup | None = None  # the embedded local GupShup, when it is the upstream
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -65,6 +67,7 @@ class Services:
         if self.local is not None:
             await self.local.start()
         self._tasks.append(asyncio.create_task(self.scheduler.run(), name="refreshes"))
+        self._tasks.append(asyncio.create_task(self.live.run(), name="live"))
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -114,7 +117,8 @@ def build_services(settings: Settings, clock: Clock,
         Subscriptions(client, Tickets(secret, clock), SignupLimits(counters), clock),
         Console(Owner(client), Sessions(secret, clock, settings.console_session),
                 ConsoleLimits(counters), Notes(state, clock)),
-        assets, Renderer(assets), BodyCache[Body](JSON_BODIES), local)
+        assets, Renderer(assets), BodyCache[Body](JSON_BODIES),
+        LiveHub(cache, clock, metrics), local)
 
 
 def _budget(settings: Settings, clock: Clock, state: StateStore) -> Budget:

@@ -41,9 +41,9 @@ class Cache:
         self.planner = Planner(clock, budget.refresh_rate, min_ttl, active_horizon,
                                self.entries.items)
         self._queue = RefreshQueue(self.entries, self.planner.plan)
-        self._fetcher = Fetcher(clock, metrics, error_ttl, self._retry_failed)
+        self.fetcher = Fetcher(clock, metrics, error_ttl, self._retry_failed)
         self.shared = None if shared is None else SharedEntries(
-            shared, clock, self._fetcher, lock_ttl, self.interval_for)
+            shared, clock, self.fetcher, lock_ttl, self.interval_for)
         # New fetches one client may cause: a widget page is two, a blog of groups a few.
         self._misses = SlidingWindows(
             [(60.0, misses_per_client), (3600.0, 10 * misses_per_client)], clock)
@@ -127,7 +127,7 @@ class Cache:
     async def _refresh(self, key: str, fetch: Fetch, renew: bool = False) -> Entry:
         entry = self.entries.get(key) or Entry()
         if self.shared is None:
-            await self._fetcher.fetch(key, entry, fetch)
+            await self.fetcher.fetch(key, entry, fetch)
         else:
             await self.shared.refresh(key, entry, fetch, renew)
         if entry.version or not isinstance(entry.error, BudgetExhausted):

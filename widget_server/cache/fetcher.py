@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from widget_server.clock import Clock
 from widget_server.entries import Entry, Fetch
@@ -63,6 +64,15 @@ class Fetcher:
                 self._metrics.refreshes.labels(changed=changed).inc()
             entry.took(value, self._clock())
         return True
+
+    async def value(self, key: str, fetch: Fetch) -> Any:
+        """One call that fills no entry (the feed's pages), under the same rules: no call
+        in an outage but its probe; its error raised."""
+        entry = Entry()
+        await self.fetch(key, entry, fetch)
+        if entry.error is not None:
+            raise entry.error.copy()
+        return entry.value
 
     def fail(self, entry: Entry, error: UpstreamError, retry_in: float) -> None:
         entry.failed(error, self._clock() + retry_in)

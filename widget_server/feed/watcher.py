@@ -87,7 +87,8 @@ class Watcher:
             self._cache.planner.feed = status
 
     async def _page(self, start: int) -> models.Stream:
-        value: models.Stream = await self._data.fetch_page(None, start, False)()
+        value: models.Stream = await self._cache.fetcher.value(
+            f"feed:{start}", self._data.fetch_page(None, start, False))
         return value
 
     async def _spread(self, now: float) -> float:

@@ -5,8 +5,7 @@ CORS for GET from anywhere, ETags and 304s, and cache headers a CDN can follow.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from functools import wraps
+from collections.abc import Callable
 from typing import Any
 
 from starlette.middleware import Middleware
@@ -21,68 +20,11 @@ from widget_server.entries import Served
 from widget_server.feed.pages import PAGE
 from widget_server.groups import MAX_FROM
 from widget_server.http import JSON, cache_control, json_bytes
-from widget_server.i18n import lang_of, say
-from widget_server.protocol import GROUP_NAME
-from widget_server.refusal import refusal
 from widget_server.services import services
-from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
 from widget_server.views import group_data
-
-View = Callable[[Request], Awaitable[Response]]
-
-
-class BadRequest(ValueError):
-    pass
-
-
-def group_name(request: Request) -> str:
-    name = str(request.path_params["group"])
-    if not GROUP_NAME.fullmatch(name):
-        raise BadRequest("A group name is 1 to 64 letters, digits, '-' or '_'.")
-    return name
-
-
-def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be a whole number.") from None
-    if not low <= value <= high:
-        raise BadRequest(f"'{name}' must be between {low} and {high}.")
-    return value
-
-
-def bool_param(request: Request, name: str, default: bool) -> bool:
-    raw = request.query_params.get(name, "").lower()
-    if raw in ("", "true", "1", "yes"):
-        return default if raw == "" else True
-    if raw in ("false", "0", "no"):
-        return False
-    raise BadRequest(f"'{name}' must be true or false.")
-
-
-def _error(status: int, code: str, message: str, headers: dict[str, str]) -> Response:
-    return Response(json_bytes({"error": {"code": code, "message": message}}), status,
-                    headers=headers, media_type=JSON)
-
-
-def api_view(view: View) -> View:
-    @wraps(view)
-    async def wrapper(request: Request) -> Response:
-        try:
-            return await view(request)
-        except BadRequest as error:
-            return _error(400, "bad_request", str(error), {"Cache-Control": "no-store"})
-        except UpstreamError as error:
-            answer = refusal(error)
-            lang = lang_of(request.query_params.get("lang"))
-            return _error(answer.status, answer.code, say(lang, answer.key, **answer.words()),
-                          answer.headers())
-    return wrapper
+from widget_server.views.live import group_events, public_events
+from widget_server.views.params import api_view, bool_param, group_name, int_param, json_error
 
 
 def _answer(request: Request, shape: tuple[Any, ...], served: Served[Any],
@@ -147,6 +89,8 @@ def api_mount() -> Mount:
         Route("/groups/{group}/messages", group_messages, name="api_messages"),
         Route("/groups/{group}/latest", group_latest, name="api_latest"),
         Route("/public", public_stream, name="api_public"),
+        Route("/groups/{group}/events", group_events, name="api_group_events"),
+        Route("/public/events", public_events, name="api_public_events"),
     ])
 
 
@@ -154,6 +98,6 @@ async def not_found(request: Request, exc: Exception) -> Response:
     """The app's 404: under /api a JSON error like every other API error (whatever the
     path holds, newlines too), elsewhere plain words."""
     if request.url.path.startswith("/api/"):
-        return _error(404, "not_found", "There is nothing at this address.",
+        return json_error(404, "not_found", "There is nothing at this address.",
                       {"Cache-Control": "no-store"})
     return PlainTextResponse("Not Found", 404)

@@ -1,0 +1,73 @@
+"""What every JSON API view shares: its parameters read strictly, and its errors (a bad
+request, a refusal) answered as JSON in the asker's language."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from widget_server.http import JSON, json_bytes
+from widget_server.i18n import lang_of, say
+from widget_server.protocol import GROUP_NAME
+from widget_server.refusal import refusal
+from widget_server.upstream.errors import UpstreamError
+
+View = Callable[[Request], Awaitable[Response]]
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def group_name(request: Request) -> str:
+    name = str(request.path_params["group"])
+    if not GROUP_NAME.fullmatch(name):
+        raise BadRequest("A group name is 1 to 64 letters, digits, '-' or '_'.")
+    return name
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a whole number.") from None
+    if not low <= value <= high:
+        raise BadRequest(f"'{name}' must be between {low} and {high}.")
+    return value
+
+
+def bool_param(request: Request, name: str, default: bool) -> bool:
+    raw = request.query_params.get(name, "").lower()
+    if raw in ("", "true", "1", "yes"):
+        return default if raw == "" else True
+    if raw in ("false", "0", "no"):
+        return False
+    raise BadRequest(f"'{name}' must be true or false.")
+
+
+def json_error(status: int, code: str, message: str, headers: dict[str, str]) -> Response:
+    return Response(json_bytes({"error": {"code": code, "message": message}}), status,
+                    headers=headers, media_type=JSON)
+
+
+def api_view(view: View) -> View:
+    @wraps(view)
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await view(request)
+        except BadRequest as error:
+            return json_error(400, "bad_request", str(error), {"Cache-Control": "no-store"})
+        except UpstreamError as error:
+            answer = refusal(error)
+            lang = lang_of(request.query_params.get("lang"))
+            return json_error(answer.status, answer.code, say(lang, answer.key, **answer.words()),
+                          answer.headers())
+    return wrapper
+
+

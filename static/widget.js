@@ -1,4 +1,5 @@
-/* GupShup widget: reports its height, shows relative times, polls for new messages.
+/* GupShup widget: reports its height, shows relative times, hears of new messages live
+   (Server-Sent Events) and polls for them.
    Message text only ever goes in through textContent. */
 (function () {
   "use strict";
@@ -84,9 +85,11 @@
     }
   }
 
-  function poll() {
+  function poll(version) {
     if (doc.hidden) return;
-    fetch(feed.getAttribute("data-api"), {cache: "no-cache", credentials: "omit"}).then(function (r) {
+    /* A new version is asked for by a URL of its own: no cache on the way holds it yet. */
+    var url = feed.getAttribute("data-api") + (typeof version === "string" ? "&v=" + encodeURIComponent(version) : "");
+    fetch(url, {cache: "no-cache", credentials: "omit"}).then(function (r) {
       return r.ok ? r.json() : null;
     }).then(function (body) {
       if (!body || !body.messages) return;
@@ -105,6 +108,28 @@
       doc.getElementById("announce").textContent = n === 1 ? feed.getAttribute("data-new1") : feed.getAttribute("data-new").replace("{n}", n);
     }).catch(function () {});
   }
-  setInterval(poll, 60000);
-  doc.addEventListener("visibilitychange", poll);
+  /* Live: the server says "changed" as soon as it holds new messages; the poll above
+     fetches them. A hidden tab holds no connection; a lost one is retried by the browser
+     (the server spreads its retry times), one refused is retried here with backoff. */
+  var source = null, backoff = 2000, retry = null;
+  function listen() {
+    if (!window.EventSource || doc.hidden || source) return;
+    source = new EventSource(feed.getAttribute("data-events"));
+    source.addEventListener("hello", function (e) { backoff = 2000; poll(e.data); });
+    source.addEventListener("changed", function (e) { poll(e.data); });
+    source.onerror = function () {
+      if (source && source.readyState === 2) {
+        source = null;
+        clearTimeout(retry);
+        retry = setTimeout(listen, backoff + Math.random() * 1000);
+        backoff = Math.min(backoff * 2, 120000);
+      }
+    };
+  }
+  function hush() { if (source) { source.close(); source = null; } }
+  setInterval(function () { poll(); }, 60000);
+  doc.addEventListener("visibilitychange", function () {
+    if (doc.hidden) { hush(); } else { poll(); listen(); }
+  });
+  listen();
 })();

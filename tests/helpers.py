@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 from defusedxml import ElementTree
 
-from widget_server.protocol import REST_PATH
+from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE
+from widget_server.protocol import REST_PATH, login_rand
 
 REST = REST_PATH
 
@@ -51,3 +52,25 @@ def error_code(body: dict[str, Any]) -> int | None:
     if body["status"] == "success":
         return None
     return int(body["error"]["code"])
+
+
+def post_over_http(base: str, group: str, *texts: str) -> list[str]:
+    """Post as the demo owner through a GupShup API served at `base` (`/GupshupAPI/rest`
+    of `widget-server gupshup`, or of a widget server that exposes it); the ids."""
+    rest = base + REST
+    with httpx.Client() as client:
+        challenge = client.get(rest, params={"method": "users.getChallenge", "v": "1.0",
+                                             "format": "json"}).json()["response"]
+        token = client.get(rest, params={
+            "method": "users.login", "v": "1.0", "format": "json", "phone": DEMO_PHONE,
+            "countryCode": "91", "challenge": challenge["challenge"],
+            "rand": login_rand(DEMO_PASSWORD, challenge["salt"], challenge["challenge"]),
+        }).json()["response"]["token"]
+        ids = []
+        for text in texts:
+            body = client.post(rest, data={"method": "groups.postMessage", "v": "1.0",
+                                           "format": "json", "token": token,
+                                           "groupName": group, "text": text}).json()
+            assert body["response"]["status"] == "success", body
+            ids.append(str(body["response"]["message"]["id"]))
+        return ids

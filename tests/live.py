@@ -20,12 +20,14 @@ import uvicorn
 
 
 @contextlib.contextmanager
-def live_server(app: Any, lifespan: Literal["auto", "on", "off"] = "auto") -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread on a free loopback port; yield its base URL.
-    The app's lifespan runs in the server's loop (its background tasks, as in production)
-    when it has one."""
+def live_server(app: Any, lifespan: Literal["auto", "on", "off"] = "auto",
+                port: int = 0) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on a loopback port (a free one unless given:
+    a restart serves on the port it had); yield its base URL. The app's lifespan runs in
+    the server's loop (its background tasks, as in production) when it has one."""
     sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan,
                                             timeout_graceful_shutdown=1))

@@ -21,10 +21,9 @@ from playwright.sync_api import (
 )
 
 from tests.browser import ARTIFACTS, axe_violations, chromium, host_app
+from tests.helpers import post_over_http
 from tests.live import live_server
 from widget_server.app import create_app
-from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE
-from widget_server.protocol import login_rand
 from widget_server.settings import Settings
 from widget_server.views.customize import PRESETS
 
@@ -51,19 +50,7 @@ def _post_hostile(widgets: str, app: Any) -> None:
     with gupshup.db.write() as conn:
         conn.execute("INSERT INTO groups (name, title, description, public, owner_id, created)"
                      " VALUES ('xss', '<b>Bold</b> title', '<i>desc</i>', 1, 1, 0)")
-    rest = widgets + "/GupshupAPI/rest"
-    with httpx.Client() as client:
-        challenge = client.get(rest, params={"method": "users.getChallenge", "v": "1.0"}).json()
-        challenge = challenge["response"]
-        token = client.get(rest, params={
-            "method": "users.login", "v": "1.0", "phone": DEMO_PHONE, "countryCode": "91",
-            "challenge": challenge["challenge"],
-            "rand": login_rand(DEMO_PASSWORD, challenge["salt"], challenge["challenge"]),
-        }).json()["response"]["token"]
-        for text in HOSTILE:
-            body = client.post(rest, data={"method": "groups.postMessage", "v": "1.0",
-                                           "token": token, "groupName": "xss", "text": text})
-            assert body.json()["response"]["status"] == "success", body.text
+    post_over_http(widgets, "xss", *HOSTILE)
 
 
 @pytest.fixture(scope="module")

@@ -32,13 +32,14 @@ class LiveHub:
         self._changed: dict[str, asyncio.Event] = {}
         self._versions: dict[str, int] = {}
         self._counted = clock()
+        self.limit = MAX_STREAMS
 
     @property
     def open(self) -> int:
         return sum(self._listeners.values())
 
     def full(self) -> bool:
-        return self.open >= MAX_STREAMS
+        return self.open >= self.limit
 
     def version(self, key: str) -> int:
         entry = self._cache.entries.get(key)

@@ -79,6 +79,7 @@ async def render_group(request: Request, options: Options, name: str,
                 "group": info.value, "failing": info.failing or page.failing,
                 # URLs from the name asked for (checked), never from the upstream's
                 "name": name, "api": f"/api/groups/{name}/messages?range={options.count}",
+                "events": f"/api/groups/{name}/events",
                 "sub": _subscribe_context(name, options, form_step)}
 
     control = cache_control(page)
@@ -122,7 +123,8 @@ async def public_widget(request: Request) -> Response:
         **_base_context(request, options),
         **_page_context(page, start, options, "/widget/public"), "group": None,
         "failing": page.failing,
-        "api": f"/api/public?range={options.count}&skipAdult={str(skip_adult).lower()}"})
+        "api": f"/api/public?range={options.count}&skipAdult={str(skip_adult).lower()}",
+        "events": f"/api/public/events?skipAdult={str(skip_adult).lower()}"})
     return page_response(request, rendered, headers={"Cache-Control": cache_control(page)})
 
 

@@ -117,8 +117,9 @@ async def test_a_gap_the_feed_cannot_page_over_is_refreshed_not_guessed(
         assert env.metrics_sample("widget_feed_polls_total", outcome="gap") >= 1
         assert held.version == version  # not guessed at
         assert keys.stream("jumpy", 0) not in env.data.cache.planner.covered
-        # Its ordinary refresh comes, at its turn by the square-root rule.
-        await env.settle_for(int(env.data.cache.interval_for(keys.stream("jumpy", 0))) + 5)
+        # Its ordinary refresh comes, at its turn by the square-root rule (and the
+        # scheduler's pace: the keys that were due with it go one at a time).
+        await env.settle_for(2 * int(env.data.cache.interval_for(keys.stream("jumpy", 0))))
         ours = await _same_as_upstream(env, "jumpy")
         assert ours["messages"][0]["text"] == "lost in the gap"
 
@@ -194,3 +195,11 @@ async def test_one_watcher_per_store_and_another_takes_over(tmp_path: Path) -> N
         for _ in range(int(LEASE) + 2):
             await follower.settle()
         assert _watcher(follower).leading
+        # It goes on from where the last watcher left off: what was covered stays so.
+        before = len(follower.upstream.requests)
+        await follower.post("jumpy", "After the handover")
+        for _ in range(int(_watcher(follower).status.interval) + 2):
+            await follower.settle()
+        first = (await follower.client.get("/api/groups/jumpy/messages")).json()
+        assert first["messages"][0]["text"] == "After the handover"
+        assert set(follower.upstream.methods()[before:]) == {FEED}

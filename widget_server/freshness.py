@@ -27,7 +27,7 @@ FLOOR = 3.0  # no active key older than this many uniform intervals
 DECAY = 600.0  # seconds: the view-rate estimate's memory
 # A key whose refreshes keep bringing the same data gives up some of its share, gently: a
 # refresh that finds nothing new still tells visitors the data is current, so the age
-# they see is what the budget is spent against (benchmarks/freshness.py).
+# they see is what the budget is spent against (benchmarks/refresh_shares.py).
 BACKOFF_AFTER = 3  # unchanged refreshes in a row before a key backs off
 BACKOFF_STEP = 0.1
 MAX_BACKOFF = 1.5

@@ -72,7 +72,12 @@ class FeedReader:
         while len(self._seen) > SEEN_KEPT:
             self._seen.popitem(last=False)
 
-    def forget(self) -> None:
-        """Start again from the next poll (another process watched in between)."""
-        self._seen.clear()
-        self._started = False
+    def resume(self, seen: tuple[str, ...]) -> None:
+        """Go on from where another watcher left off (`seen`: the newest ids it read), or
+        start afresh with nothing."""
+        self._seen = OrderedDict((i, None) for i in reversed(seen))
+        self._started = bool(seen)
+
+    def newest(self, count: int = 2 * PAGE) -> tuple[str, ...]:
+        """The newest ids read, newest first: for the next watcher to go on from."""
+        return tuple(reversed(list(self._seen)[-count:]))

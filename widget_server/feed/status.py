@@ -23,6 +23,7 @@ class FeedStatus:
     interval: float = PROBE  # seconds between polls
     rate: float = 0.0  # calls a second the feed spends: the rest is the keys'
     post_rate: float = 0.0  # posts a second, over every public group
+    seen: tuple[str, ...] = ()  # the newest ids read: where the next watcher goes on from
 
     def live(self, now: float) -> bool:
         return self.mode == "feed" and self.checked >= now - 2 * self.interval - LATE
@@ -41,6 +42,7 @@ class FeedStatus:
     def decode(cls, text: str) -> FeedStatus | None:
         try:
             found = json.loads(text)
-            return cls(**{k: v for k, v in found.items() if k in cls.__dataclass_fields__})
+            fields = {k: v for k, v in found.items() if k in cls.__dataclass_fields__}
+            return cls(**{**fields, "seen": tuple(str(i) for i in fields.get("seen", ()))})
         except (ValueError, TypeError, AttributeError):
             return None

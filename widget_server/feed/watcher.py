@@ -34,6 +34,7 @@ LEASE = 6.0  # a watcher that dies is replaced this long after its last renewal
 WANTED_KEPT = 32  # reports of views kept: a second's worth from as many processes
 WANTED_FOR = 5.0  # seconds a report of views counts
 RATE_MEMORY = 600.0  # seconds: the post rate's estimate forgets older polls
+CATCH_UP = 10  # pages a new watcher may read to meet where the last one left off
 
 
 class Watcher:
@@ -67,7 +68,8 @@ class Watcher:
             leading = False
         if leading and not self.leading:
             log.info("this process now watches the public stream")
-            self._reader.forget()
+            await self._follow()  # and goes on from where the last watcher left off
+            self._reader.resume(self.status.seen)
             self._next = now
         self.leading = leading
         if leading and now >= self._next and (self._poll is None or self._poll.done()):
@@ -114,8 +116,8 @@ class Watcher:
         if planned.mode == "idle":  # asked again next second: it costs no call
             return
         self._next = now + planned.interval
-        try:
-            batch = await self._reader.poll(planned.pages)
+        try:  # a watcher that takes over may have more to catch up on
+            batch = await self._reader.poll(planned.pages if self._polled else CATCH_UP)
         except (BudgetExhausted, UpstreamError) as error:
             self._metrics.feed_polls.labels(outcome="failed").inc()
             self._next = now + min(planned.interval, getattr(error, "retry_after", 5.0) or 5.0)
@@ -127,7 +129,8 @@ class Watcher:
         await self._applier.apply(batch.posts, batch.first, now, since)
         self._metrics.feed_posts.inc(len(batch.posts))
         self._metrics.feed_polls.labels(outcome="complete" if batch.complete else "gap").inc()
-        self._publish(FeedStatus(since=since, checked=now).planned(planned, rate))
+        self._publish(FeedStatus(since=since, checked=now, seen=self._reader.newest())
+                      .planned(planned, rate))
         await self._applier.recheck()
 
     def _rate(self, now: float, posts: list[models.Message], first: models.Stream,

@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import math
 import random
 import statistics
 import tempfile
@@ -37,6 +38,8 @@ from widget_server import keys as cache_keys
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.entries import Entry
+from widget_server.feed.status import FeedStatus
+from widget_server.feed.watcher import STATUS
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.live import LiveHub
 from widget_server.schedule import Scheduler
@@ -45,7 +48,7 @@ from widget_server.upstream import models
 
 POSTS_A_SECOND = 0.5
 WARMUP = 300
-WIDGETS = 10  # open live widgets, on the most viewed groups
+WIDGETS = 10  # open live widgets, on the groups that post most
 
 
 class Calls(httpx.AsyncBaseTransport):
@@ -81,8 +84,12 @@ def _post(gupshup: LocalGupShup, group: str, now: float, n: int) -> str:
         return str(cur.lastrowid)
 
 
-async def _warm(app: Any, gupshup: LocalGupShup, names: list[str], now: float) -> None:
-    """Every viewed group's info and first page, fetched outside the budget."""
+async def _warm(app: Any, gupshup: LocalGupShup, names: list[str], now: float,
+                rng: random.Random) -> None:
+    """Every viewed group's info and first page, fetched outside the budget at times
+    spread over the last uniform interval: a cache in its steady state, not all of it
+    fetched in the same second."""
+    spread = 2 * len(names) / app.state.services.budget.refresh_rate()
     upstream = create_gupshup_app(app.state.services.settings, service=gupshup)
     cache = app.state.services.cache
     async with httpx.AsyncClient(transport=httpx.ASGITransport(
@@ -94,7 +101,8 @@ async def _warm(app: Any, gupshup: LocalGupShup, names: list[str], now: float) -
                 body = (await client.get("/GupshupAPI/rest", params={
                     "method": method, "v": "1.0", "format": "json", "group": name,
                     "range": 15})).json()["response"]
-                cache.entries.keep(key, Entry(value=shape(body), fetched=now, version=1))
+                cache.entries.keep(key, Entry(value=shape(body), version=1,
+                                              fetched=now - rng.uniform(0, spread)))
 
 
 def _lag(posts: list[tuple[str, float]], served: models.Stream, now: float) -> float:
@@ -120,7 +128,14 @@ async def run(viewed: int, feed: bool, views: int, minutes: float) -> dict[str, 
         poster = names[:]
         rng.shuffle(poster)
         post_weights = list(itertools.accumulate(1 / (i + 1) for i in range(len(poster))))
-        await _warm(app, gupshup, sorted(set(names[:viewed] + poster[:WIDGETS])), clock())
+        await _warm(app, gupshup, sorted(set(names[:viewed] + poster[:WIDGETS])), clock(),
+                    rng)
+        if feed:  # it has been watching all along: it goes on from the newest post
+            first = (await data.fetch_page(None, 0)()).messages
+            calls.times.clear()
+            await services.state.append(STATUS, FeedStatus(
+                mode="feed", since=-math.inf, checked=clock(),
+                seen=tuple(m.id for m in first)).encode(), 1)
         hub = LiveHub(cache, clock, services.metrics)
         widgets = [(name, hub.listening(cache_keys.stream(name, 0)))
                    for name in poster[:WIDGETS]]  # open on the groups that post most

@@ -72,8 +72,8 @@ class Watcher:
             self._reader.resume(self.status.seen)
             self._next = now
         self.leading = leading
-        if leading and now >= self._next and (self._poll is None or self._poll.done()):
-            self._poll = asyncio.ensure_future(self._run(now))
+        if leading and (self._poll is None or self._poll.done()):
+            self._poll = asyncio.ensure_future(self._run(now))  # plans; polls when due
         elif not leading:
             await self._follow()
         self._show()
@@ -112,8 +112,12 @@ class Watcher:
     async def _poll_once(self, now: float) -> None:
         planned = plan(self._cache.planner.total_rate(), self.status.post_rate,
                        await self._spread(now))
-        self._publish(self.status.planned(planned, self.status.post_rate))
-        if planned.mode == "idle":  # asked again next second: it costs no call
+        # Planned again every second (it costs no call): a switch to the feed polls at once.
+        switched = planned.mode != self.status.mode
+        replanned = self.status.planned(planned, self.status.post_rate)
+        if replanned != self.status:
+            self._publish(replanned)
+        if planned.mode == "idle" or (now < self._next and not switched):
             return
         self._next = now + planned.interval
         try:  # a watcher that takes over may have more to catch up on
@@ -126,6 +130,9 @@ class Watcher:
         # Missed posts (a gap, or the first poll) leave out what was fetched before the
         # poll's reach: those keys are refreshed the ordinary way.
         since = min(self.status.since, batch.reach) if batch.complete else batch.reach
+        if not batch.complete:
+            log.info("the feed read %d pages without meeting what it had read: keys fetched "
+                     "before %.0f are refreshed the ordinary way", batch.pages, since)
         await self._applier.apply(batch.posts, batch.first, now, since)
         self._metrics.feed_posts.inc(len(batch.posts))
         self._metrics.feed_polls.labels(outcome="complete" if batch.complete else "gap").inc()

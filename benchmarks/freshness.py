@@ -143,14 +143,17 @@ async def run(viewed: int, feed: bool, views: int, minutes: float) -> dict[str, 
             listening.__enter__()
         posts: dict[str, list[tuple[str, float]]] = {}
         told: dict[str, float] = {}  # a widget's group: when its newest post was posted
-        lags, widget_lags = [], []
+        lags, widget_lags, post_lags = [], [], list[float]()
+        pending: dict[str, list[tuple[str, float]]] = {}  # posts not yet in the cache
         versions = {name: hub.version(cache_keys.stream(name, 0)) for name, _ in widgets}
         for second in range(int(WARMUP + minutes * 60)):
             measuring = second >= WARMUP
             for _ in range(_poisson(rng, POSTS_A_SECOND)):
                 group = rng.choices(poster, cum_weights=post_weights)[0]
-                posts.setdefault(group, []).append(
-                    (_post(gupshup, group, clock(), second), clock()))
+                post = (_post(gupshup, group, clock(), second), clock())
+                posts.setdefault(group, []).append(post)
+                if measuring and cache.entries.get(cache_keys.stream(group, 0)) is not None:
+                    pending.setdefault(group, []).append(post)
             await scheduler.step()
             if scheduler.watcher is not None:
                 await scheduler.watcher.drain()
@@ -163,6 +166,7 @@ async def run(viewed: int, feed: bool, views: int, minutes: float) -> dict[str, 
                 if measuring:
                     lags.append(_lag(posts.get(group, []), served.value, clock()))
             await cache.drain()
+            _arrived(cache, pending, post_lags, clock())
             hub.look()  # as its loop does once a second: the widgets are told now
             for name, _ in widgets:
                 version = hub.version(cache_keys.stream(name, 0))
@@ -188,8 +192,22 @@ async def run(viewed: int, feed: bool, views: int, minutes: float) -> dict[str, 
             "widget_mean": round(statistics.fmean(widget_lags), 1) if widget_lags else None,
             "widget_p90": round(statistics.quantiles(widget_lags, n=10)[-1], 1)
             if len(widget_lags) > 1 else None,
+            "post_mean": round(statistics.fmean(post_lags), 1) if post_lags else None,
+            "post_p90": round(statistics.quantiles(post_lags, n=10)[-1], 1)
+            if len(post_lags) > 1 else None,
+            "posts_never": sum(len(v) for v in pending.values()),
             "calls": services_calls, "busiest_minute": calls.busiest(60),
             "busiest_hour": calls.busiest(3600), "ceilings": list(settings.budget)}
+
+
+def _arrived(cache: Any, pending: dict[str, list[tuple[str, float]]], lags: list[float],
+             now: float) -> None:
+    """The posts to cached groups that the server's answer now holds: how long they took."""
+    for group, waiting in list(pending.items()):
+        entry = cache.entries.get(cache_keys.stream(group, 0))
+        held = {m.id for m in entry.value.messages} if entry is not None else set()
+        lags += [now - at for pid, at in waiting if pid in held]
+        pending[group] = [(pid, at) for pid, at in waiting if pid not in held]
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

@@ -39,6 +39,8 @@ class Metrics:
                                   registry=self.registry)
         self.feed_post_rate = Gauge("widget_feed_post_rate", "Public posts a second, measured",
                                     registry=self.registry)
+        self.feed_watcher = Gauge("widget_feed_watcher", "1 in the process that holds the "
+                                  "feed's lease (one per state store)", registry=self.registry)
         self.live_streams = Gauge("widget_live_streams", "Open live (SSE) widget connections",
                                   registry=self.registry)
 

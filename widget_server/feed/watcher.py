@@ -112,12 +112,14 @@ class Watcher:
     async def _poll_once(self, now: float) -> None:
         planned = plan(self._cache.planner.total_rate(), self.status.post_rate,
                        await self._spread(now))
-        # Planned again every second (it costs no call): a switch to the feed polls at once.
-        switched = planned.mode != self.status.mode
+        # Planned again every second (it costs no call): a switch to the feed polls at
+        # once, a switch to per-key polling only probes the post rate now and then.
+        if planned.mode != self.status.mode:
+            self._next = now if planned.mode == "feed" else now + planned.interval
         replanned = self.status.planned(planned, self.status.post_rate)
         if replanned != self.status:
             self._publish(replanned)
-        if planned.mode == "idle" or (now < self._next and not switched):
+        if planned.mode == "idle" or now < self._next:
             return
         self._next = now + planned.interval
         try:  # a watcher that takes over may have more to catch up on
@@ -166,6 +168,7 @@ class Watcher:
         for mode in ("idle", "feed", "keys"):
             self._metrics.feed_mode.labels(mode=mode).set(int(self.status.mode == mode))
         self._metrics.feed_post_rate.set(self.status.post_rate)
+        self._metrics.feed_watcher.set(int(self.leading))
 
     async def drain(self) -> None:
         """Wait for a poll under way (tests, shutdown)."""

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import ARTIFACTS, chromium
+from tests.browser import ARTIFACTS, chromium, host_app
 from tests.helpers import post_over_http
 from tests.live import live_server
 from widget_server.app import create_app
@@ -72,6 +72,24 @@ def test_an_open_widget_shows_a_post_live(browser: Browser, tmp_path: Path) -> N
         # The reader's place is kept: focus stays on the message it was on.
         assert page.evaluate("document.activeElement.classList.contains('msg')")
         page.screenshot(path=str(ARTIFACTS / "live-widget.png"))
+        page.close()
+
+
+@pytest.mark.parametrize("embed", ["script?group=jumpy", "iframe?src=/widget/groups/jumpy",
+                                   "wordpress?src=/widget/groups/jumpy"])
+def test_every_embed_is_live(browser: Browser, tmp_path: Path, embed: str) -> None:
+    """The script snippet, the plain iframe, and oEmbed as WordPress sandboxes it (an
+    opaque origin: the stream and the fetch are cross-origin there)."""
+    app = create_app(Settings(data_dir=tmp_path / "data", expose_gupshup=True))
+    with live_server(app) as base, live_server(host_app(base)) as host:
+        _in_use(base)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{host}/{embed}")
+        page.locator("iframe").scroll_into_view_if_needed()
+        _wait_for(lambda: _open_streams(base) >= 1, 10)
+        post_over_http(base, "jumpy", f"Live through {embed.split('?')[0]}")
+        expect(page.frame_locator("iframe").locator(".msg .text").first).to_have_text(
+            f"Live through {embed.split('?')[0]}", timeout=20_000)
         page.close()
 
 

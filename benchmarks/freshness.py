@@ -114,7 +114,10 @@ def _lag(posts: list[tuple[str, float]], served: models.Stream, now: float) -> f
 async def run(viewed: int, feed: bool, views: int, minutes: float) -> dict[str, Any]:
     clock, rng = ManualClock(), random.Random(viewed)
     with tempfile.TemporaryDirectory() as tmp:
+        # Room for every viewed group's two keys (and offsets): an operator with 10,000
+        # groups in use sets WIDGET_CACHE_SIZE so (the default holds 10,000 keys).
         settings = Settings(data_dir=Path(tmp), hot_ttl=0.0, misses_per_client=10**9,
+                            cache_size=max(10_000, 3 * viewed),
                             throttle_warn=(10**6,) * 3, throttle_limit=(10**6 + 1,) * 3)
         gupshup = LocalGupShup(settings, clock)
         names = _groups(gupshup, max(1000, viewed), clock())
@@ -181,6 +184,7 @@ async def run(viewed: int, feed: bool, views: int, minutes: float) -> dict[str, 
                                 widget_lags.append(clock() - at)
             clock.advance(1.0)
         services_calls = len(calls.times)
+        wrong = await _wrong_pages(app, gupshup, names[:viewed])
         await calls.inner.aclose()
         await services.state.aclose()
         gupshup.close()
@@ -196,8 +200,33 @@ async def run(viewed: int, feed: bool, views: int, minutes: float) -> dict[str, 
             "post_p90": round(statistics.quantiles(post_lags, n=10)[-1], 1)
             if len(post_lags) > 1 else None,
             "posts_never": sum(len(v) for v in pending.values()),
+            "wrong_pages": wrong,
             "calls": services_calls, "busiest_minute": calls.busiest(60),
             "busiest_hour": calls.busiest(3600), "ceilings": list(settings.budget)}
+
+
+async def _wrong_pages(app: Any, gupshup: LocalGupShup, names: list[str]) -> int:
+    """Cached first pages the feed vouches for that are not the upstream's page as of the
+    feed's last poll (a duplicate, a post missing, out of order or from another group)."""
+    upstream = create_gupshup_app(app.state.services.settings, service=gupshup)
+    cache = app.state.services.cache
+    checked = cache.planner.feed.checked
+    wrong = 0
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(
+            app=upstream, client=("203.0.113.9", 0)), base_url="http://up") as client:
+        for name in names:
+            key = cache_keys.stream(name, 0)
+            entry = cache.entries.get(key)
+            if entry is None or not cache.planner.feed.covers(key, entry.fetched, checked):
+                continue
+            body = (await client.get("/GupshupAPI/rest", params={
+                "method": "groups.getStream", "v": "1.0", "format": "json", "group": name,
+                "range": 15})).json()["response"]
+            theirs = [m.id for m in models.stream(body).messages
+                      if m.time.timestamp() <= checked][:15]
+            ours = [m.id for m in entry.value.messages]
+            wrong += ours != theirs or any(m.group != name for m in entry.value.messages)
+    return wrong
 
 
 def _arrived(cache: Any, pending: dict[str, list[tuple[str, float]]], lags: list[float],

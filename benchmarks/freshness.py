@@ -222,10 +222,12 @@ async def _wrong_pages(app: Any, gupshup: LocalGupShup, names: list[str]) -> int
             body = (await client.get("/GupshupAPI/rest", params={
                 "method": "groups.getStream", "v": "1.0", "format": "json", "group": name,
                 "range": 15})).json()["response"]
+            # Their newest 15 now, less what came after the poll: ours must begin so.
             theirs = [m.id for m in models.stream(body).messages
-                      if m.time.timestamp() <= checked][:15]
+                      if m.time.timestamp() <= checked]
             ours = [m.id for m in entry.value.messages]
-            wrong += ours != theirs or any(m.group != name for m in entry.value.messages)
+            wrong += ours[:len(theirs)] != theirs or len(set(ours)) != len(ours) \
+                or any(m.group != name for m in entry.value.messages)
     return wrong
 
 

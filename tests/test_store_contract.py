@@ -214,6 +214,21 @@ async def test_a_lock_is_renewed_by_its_token_only_as_a_lease(place: tuple[str, 
         assert await one.lock("lease", 0.4, token) is None
 
 
+async def test_a_value_lives_its_ttl_and_a_drop_is_seen_by_every_process(
+        place: tuple[str, str]) -> None:
+    async with opened(*place) as one, opened(*place) as two:
+        assert await one.get("session:a") is None
+        await one.put("session:a", "first", 30)
+        await one.put("session:a", "second", 30)  # replaced, not added
+        await one.put("session:b", "brief", 0.3)
+        assert await two.get("session:a") == "second"
+        assert await two.get("session:b") == "brief"
+        await two.drop("session:a")
+        assert await one.get("session:a") is None
+        await asyncio.sleep(0.4)
+        assert await one.get("session:b") is None
+
+
 async def test_pressure_keeps_the_later_time_and_forgets_the_past(store: StateStore) -> None:
     now = time.time()
     assert await store.pressure() == (0.0, 0.0)

@@ -77,6 +77,15 @@ class StateStore(Protocol):
     async def counted(self, key: str) -> int:
         """The counter under `key`; 0 when absent or forgotten."""
 
+    async def put(self, key: str, value: str, ttl: float) -> None:
+        """Keep `value` under `key` for `ttl` seconds, replacing what was there."""
+
+    async def get(self, key: str) -> str | None:
+        """The value under `key`; None when absent or expired."""
+
+    async def drop(self, key: str) -> None:
+        """Forget `key` at once (a revocation: every process sees it at its next `get`)."""
+
     async def append(self, key: str, value: str, keep: int) -> None:
         """Add `value` to the list under `key`, keeping only its newest `keep` values."""
 

@@ -122,6 +122,17 @@ class RedisState:
     async def counted(self, key: str) -> int:
         return int(await self.call(self.redis.get(self.prefix + key)) or 0)
 
+    async def put(self, key: str, value: str, ttl: float) -> None:
+        await self.call(self.redis.set(self.prefix + "kept:" + key, value,
+                                       px=max(1, int(ttl * 1000))))
+
+    async def get(self, key: str) -> str | None:
+        found = await self.call(self.redis.get(self.prefix + "kept:" + key))
+        return None if found is None else bytes(found).decode()
+
+    async def drop(self, key: str) -> None:
+        await self.call(self.redis.delete(self.prefix + "kept:" + key))
+
     async def append(self, key: str, value: str, keep: int) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.lpush(self.prefix + "list:" + key, value)

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from widget_server.clock import Clock
 from widget_server.entries import Entry
 from widget_server.state import codec
 from widget_server.state.base import KEEP_VALUES, NOT_LIMITED, Window
 from widget_server.state.sqlite_file import StateFile, forget_expired, immediate
+from widget_server.state.sqlite_values import SqliteValues
 
 HOUSEKEEPING_EVERY = 500
+T = TypeVar("T")
 
 
 
-class SqliteState:
+class SqliteState(SqliteValues):
     """`base.StateStore` on a SQLite file."""
 
     def __init__(self, path: Path, clock: Clock, *, max_entries: int = 10_000) -> None:
@@ -29,8 +33,10 @@ class SqliteState:
         self._clock = clock
         self._max_entries = max_entries
         self._file = StateFile(path, clock)
-        self._run = self._file.run  # every statement on the file's own thread
         self._writes = 0
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await self._file.run(work)  # every statement on the file's own thread
 
     async def take(self, logs: list[str], windows: list[Window], stamp: int,
                    member: str) -> float | None:
@@ -61,28 +67,6 @@ class SqliteState:
 
     async def count_since(self, log: str, since: int) -> int:
         return await self._run(lambda conn: _count(conn, log, since))
-
-    async def count_up(self, key: str, ttl: float) -> int:
-        now = self._clock()
-
-        def work(conn: sqlite3.Connection) -> int:
-            with immediate(conn):
-                conn.execute("DELETE FROM counters WHERE key = ? AND expires <= ?", (key, now))
-                conn.execute("INSERT INTO counters VALUES (?, 1, ?) ON CONFLICT(key) DO "
-                             "UPDATE SET count = count + 1", (key, now + ttl))
-                self._housekeeping(conn)
-                return int(conn.execute("SELECT count FROM counters WHERE key = ?",
-                                        (key,)).fetchone()[0])
-        return await self._run(work)
-
-    async def counted(self, key: str) -> int:
-        now = self._clock()
-
-        def work(conn: sqlite3.Connection) -> int:
-            row = conn.execute("SELECT count FROM counters WHERE key = ? AND expires > ?",
-                               (key, now)).fetchone()
-            return 0 if row is None else int(row[0])
-        return await self._run(work)
 
     async def append(self, key: str, value: str, keep: int) -> None:
         def work(conn: sqlite3.Connection) -> None:

@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS pressure (name TEXT PRIMARY KEY, until REAL NOT NULL)
 CREATE TABLE IF NOT EXISTS lists (key TEXT NOT NULL, seq INTEGER PRIMARY KEY AUTOINCREMENT,
                                   value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS lists_by_key ON lists(key, seq);
+CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, value TEXT NOT NULL,
+                                 expires REAL NOT NULL);
 """
 
 
@@ -81,7 +83,7 @@ class StateFile:
 def forget_expired(conn: sqlite3.Connection, now: float) -> None:
     """Delete what no window or TTL needs any more."""
     conn.execute("DELETE FROM events WHERE stamp <= ?", (int(now * 1000) - DAY_MS,))
-    for table in ("counters", "locks", "entries", "failures"):
+    for table in ("counters", "locks", "entries", "failures", "kept"):
         conn.execute(f"DELETE FROM {table} WHERE expires <= ?", (now,))
 
 

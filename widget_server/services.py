@@ -115,7 +115,7 @@ def build_services(settings: Settings, clock: Clock,
         settings, clock, metrics, state, budget, client, cache, data,
         Scheduler(cache, clock, Watcher(data, state, clock, metrics)),
         Subscriptions(client, Tickets(secret, clock), SignupLimits(counters), clock),
-        Console(Owner(client), Sessions(secret, clock, settings.console_session),
+        Console(Owner(client), Sessions(state, clock, settings.console_session),
                 ConsoleLimits(counters), Notes(state, clock)),
         assets, Renderer(assets), BodyCache[Body](JSON_BODIES),
         LiveHub(cache, clock, metrics), local)

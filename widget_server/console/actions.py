@@ -32,6 +32,7 @@ from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import seconds
 from widget_server.services import services
 from widget_server.state.base import StoreDown
+from widget_server.upstream.errors import Unavailable
 from widget_server.views import read_form
 from widget_server.views.embed import base_url
 
@@ -71,7 +72,10 @@ async def login(request: Request) -> Response:
         return login_page(request, lang, Notice(ConsoleError("unavailable", 503, 10.0)), typed)
     log.info("console login for %s", masked(phone))
     response = redirect_to("/console", lang)
-    service(request).sessions.start(response, request, token, phone)
+    try:
+        await service(request).sessions.start(response, request, token, phone)
+    except Unavailable:
+        return login_page(request, lang, Notice(ConsoleError("unavailable", 503, 10.0)), typed)
     return response
 
 
@@ -98,11 +102,12 @@ async def logout(request: Request) -> Response:
         await _form(request)
     except ConsoleError as error:
         return login_page(request, lang, Notice(error))
-    session = console.sessions.read(request)
+    session = await console.sessions.read(request)
+    await console.sessions.revoke(request)  # ended here first, whatever GupShup says
     if session is not None:
         try:
             await console.owner.logout(session)
-        except ConsoleError as error:  # ended here all the same; the token expires there
+        except ConsoleError as error:  # the token expires there by itself
             log.warning("console logout: GupShup did not confirm (%s)", error.key)
     response = redirect_to("/console", lang, done="logged_out")
     console.sessions.end(response, request)
@@ -118,7 +123,7 @@ async def _owner_action(request: Request, action: Action) -> Response:
         form = await _form(request)
     except ConsoleError as error:
         return login_page(request, lang, Notice(error))
-    session = service(request).sessions.read(request)
+    session = await service(request).sessions.read(request)
     if session is None:
         return login_page(request, lang, Notice(ConsoleError("session_ended", 401)))
     try:

@@ -115,7 +115,7 @@ def login_page(request: Request, lang: str, said: Notice | None = None,
 
 async def home(request: Request) -> Response:
     lang = language(request)
-    session = service(request).sessions.read(request)
+    session = await service(request).sessions.read(request)
     done = request.query_params.get("done", "")
     if session is None:
         notice = say(lang, done) if done == "logged_out" else ""
@@ -144,7 +144,7 @@ async def owned(request: Request, session: Session, group: str) -> Group:
 
 async def group_page(request: Request) -> Response:
     lang = language(request)
-    session = service(request).sessions.read(request)
+    session = await service(request).sessions.read(request)
     if session is None:
         return redirect_to("/console", lang)
     done = request.query_params.get("done", "")

@@ -139,7 +139,7 @@ async def run(viewed: int, feed: bool, views: int, minutes: float) -> dict[str, 
             await services.state.append(STATUS, FeedStatus(
                 mode="feed", since=-math.inf, checked=clock(),
                 seen=tuple(m.id for m in first)).encode(), 1)
-        hub = LiveHub(cache, clock, services.metrics)
+        hub = LiveHub(cache, clock, services.metrics, WIDGETS)
         widgets = [(name, hub.listening(cache_keys.stream(name, 0)))
                    for name in poster[:WIDGETS]]  # open on the groups that post most
         for _, listening in widgets:

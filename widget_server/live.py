@@ -5,7 +5,8 @@ or applied by the feed); it then asks the JSON API, as its ETag poll does.
 One task looks at the version of every key someone listens to, once a second: the cost
 of N idle streams is N parked coroutines and one dictionary walk a second, whatever N.
 Open streams count as views of their key (a widget left open keeps its group in use), and
-they are bounded per process: beyond `MAX_STREAMS` a widget is told to poll instead.
+they are bounded per process: beyond `WIDGET_LIVE_STREAMS` a widget is told to poll instead
+(`benchmarks/live_idle.py`: about 48 KB and a ping every 25 s each).
 """
 
 from __future__ import annotations
@@ -20,19 +21,18 @@ from widget_server.clock import Clock, sleep
 from widget_server.metrics import Metrics
 
 log = logging.getLogger("widget_server.live")
-MAX_STREAMS = 10_000  # per process: each is a connection and a few kilobytes
 VIEW_EVERY = 60.0  # seconds of an open stream that count as one view of its key
 TICK = 1.0
 
 
 class LiveHub:
-    def __init__(self, cache: Cache, clock: Clock, metrics: Metrics) -> None:
+    def __init__(self, cache: Cache, clock: Clock, metrics: Metrics, limit: int) -> None:
         self._cache, self._clock, self._metrics = cache, clock, metrics
         self._listeners: dict[str, int] = {}
         self._changed: dict[str, asyncio.Event] = {}
         self._versions: dict[str, int] = {}
         self._counted = clock()
-        self.limit = MAX_STREAMS
+        self.limit = limit
 
     @property
     def open(self) -> int:

@@ -118,7 +118,7 @@ def build_services(settings: Settings, clock: Clock,
         Console(Owner(client), Sessions(state, clock, settings.console_session),
                 ConsoleLimits(counters), Notes(state, clock)),
         assets, Renderer(assets), BodyCache[Body](JSON_BODIES),
-        LiveHub(cache, clock, metrics), local)
+        LiveHub(cache, clock, metrics, settings.live_streams), local)
 
 
 def _budget(settings: Settings, clock: Clock, state: StateStore) -> Budget:

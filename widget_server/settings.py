@@ -65,6 +65,9 @@ class Settings:
     active_horizon: float = 900.0
     # New (uncached) fetches one client may cause in a minute (ten times that an hour).
     misses_per_client: int = 30
+    # Live widget streams one process holds at most (each costs about 50 KB): beyond, the
+    # widgets poll instead.
+    live_streams: int = 5000
     # How long the hot path replays a publicly cacheable answer (0 turns it off).
     hot_ttl: float = 1.0
     # Several instances share the cache and the budget through Redis (`redis://...`).

@@ -452,6 +452,28 @@ def test_five_wrong_passwords_lock_even_the_right_one(console: Console) -> None:
     assert console.login().status_code == 303
 
 
+def test_five_wrong_passwords_from_anyone_no_longer_lock_the_owner_out(tmp_path: Path) -> None:
+    """Red team, second round: five wrong passwords from anywhere locked the owner out,
+    the right password included, for as long as an attacker kept at it."""
+    with console_server(tmp_path, trusted_proxies=("127.0.0.1",)) as c:
+        attacker, owner = {"X-Forwarded-For": "10.6.6.6"}, {"X-Forwarded-For": "10.1.1.1"}
+        for _ in range(5):
+            assert c.login(password="guess", **attacker).status_code == 401
+        assert c.login(**attacker).status_code == 429  # the guessing address is stopped
+        assert c.login(**owner).status_code == 303  # the owner's is not
+
+
+def test_a_number_under_attack_from_many_addresses_is_capped(tmp_path: Path) -> None:
+    with console_server(tmp_path, trusted_proxies=("127.0.0.1",)) as c:
+        for n in range(30):  # 30 wrong passwords an hour, from 15 addresses
+            address = {"X-Forwarded-For": f"10.7.0.{n // 2}"}
+            assert c.login(password="guess", **address).status_code == 401
+            c.clock.advance(60)
+        failed = {"X-Forwarded-For": "10.7.0.0"}
+        assert c.login(password="guess", **failed).status_code == 429  # has failed: capped
+        assert c.login(**{"X-Forwarded-For": "10.8.0.1"}).status_code == 303  # never failed
+
+
 def test_a_right_password_does_not_count_as_a_guess(console: Console) -> None:
     for _ in range(4):
         console.login(password="guess")

@@ -88,7 +88,9 @@ async def _log_in(request: Request, phone: str, password: str) -> str:
     try:
         token = await console.owner.login(phone, password)
     except ConsoleError as error:
-        if error.key != "wrong_password":
+        if error.key == "wrong_password":
+            await console.guard.wrong(phone, ip)
+        else:
             await console.guard.right(phone, ip, receipt)
         raise
     await console.guard.right(phone, ip, receipt)

@@ -11,13 +11,21 @@ from widget_server.abuse import Counters
 from widget_server.console.owner import ConsoleError
 from widget_server.phones import indian_mobile
 from widget_server.protocol import CONTROL, MAX_TEXT
-from widget_server.state.base import Limit
+from widget_server.state.base import NOT_LIMITED, Limit
 
 MAX_INVITES = 50
-# Password guessing: after five wrong passwords for one number in 15 minutes, even the
-# right one is refused until the oldest leaves the window; one address may try 20.
-WRONG_PER_PHONE = [Limit(5, 15 * 60)]
+# Password guessing. One address: five wrong passwords for one number in 15 minutes, then
+# even the right one is refused from there until the oldest leaves the window; 20 wrong
+# ones for any numbers. One number: 30 wrong ones an hour from anywhere, after which an
+# address that has failed for it is refused, while an address that has not still gets its
+# try. So nobody can lock an owner out from elsewhere: the owner's own address never
+# failed. The cost: an attacker with many addresses gets one guess from each new one
+# beyond the 30 (its rate is bounded by its addresses; a password is never weaker than
+# that), and an owner who mistypes while the number is under attack waits with the rest.
+WRONG_PER_PAIR = [Limit(5, 15 * 60)]
 WRONG_PER_IP = [Limit(20, 15 * 60)]
+WRONG_PER_PHONE = [Limit(30, 3600)]
+FAILED_FOR = 3600.0  # how long an address counts as one that failed for a number
 POSTS_PER_PHONE = [Limit(10, 60)]  # the upstream's own posting pace
 INVITES_PER_PHONE = [Limit(3, 3600), Limit(10, 24 * 3600)]  # each sends SMS to strangers
 _MENTION = re.compile(r"@([A-Za-z0-9_-]+)")
@@ -68,6 +76,14 @@ def invite_numbers(text: str) -> tuple[list[str], list[str]]:
     return numbers, bad
 
 
+def _pair(phone: str, ip: str) -> str:
+    return f"login-pair:{phone}:{ip}"
+
+
+def _failed(phone: str, ip: str) -> str:
+    return f"login-failed:{phone}:{ip}"
+
+
 class ConsoleLimits:
     """The console's limits, in the state store (shared by every process, kept across
     restarts). Each attempt is counted first and taken back when it cost nothing: a right
@@ -78,11 +94,19 @@ class ConsoleLimits:
 
     async def login(self, phone: str, ip: str) -> str:
         """Count a login attempt as a wrong one until `right` says otherwise."""
-        return await self._take([("login-phone:" + phone, WRONG_PER_PHONE),
-                                 ("login-ip:" + ip, WRONG_PER_IP)], "too_many_logins")
+        failed_here = await self._counters.counted(_failed(phone, ip)) > 0
+        per_phone = WRONG_PER_PHONE if failed_here else [Limit(NOT_LIMITED, 3600)]
+        return await self._take([(_pair(phone, ip), WRONG_PER_PAIR),
+                                 ("login-ip:" + ip, WRONG_PER_IP),
+                                 ("login-phone:" + phone, per_phone)], "too_many_logins")
 
     async def right(self, phone: str, ip: str, receipt: str) -> None:
-        await self._counters.forget(["login-phone:" + phone, "login-ip:" + ip], receipt)
+        await self._counters.forget([_pair(phone, ip), "login-ip:" + ip,
+                                     "login-phone:" + phone], receipt)
+
+    async def wrong(self, phone: str, ip: str) -> None:
+        """A wrong password from `ip`: the number's own cap applies to it from now on."""
+        await self._counters.count_up(_failed(phone, ip), FAILED_FOR)
 
     async def post(self, phone: str) -> str:
         return await self._take([("post-phone:" + phone, POSTS_PER_PHONE)], "pace")

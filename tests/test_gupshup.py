@@ -14,6 +14,7 @@ from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE
 from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.store import Database
 from widget_server.gupshup.throttle import Throttle
 from widget_server.protocol import login_rand
 from widget_server.settings import Settings
@@ -21,9 +22,10 @@ from widget_server.settings import Settings
 pytestmark = pytest.mark.anyio
 
 
-def test_throttle_tags_past_warn_refuses_at_limit_and_recovers() -> None:
+def test_throttle_tags_past_warn_refuses_at_limit_and_recovers(tmp_path: Path) -> None:
     clock = ManualClock()
-    throttle = Throttle((25, 990, 9990), (30, 1000, 10000), clock)
+    throttle = Throttle(Database(tmp_path / "g.sqlite3"), (25, 990, 9990), (30, 1000, 10000),
+                        clock)
     tags = [throttle.hit("1.2.3.4") for _ in range(30)]
     assert tags[:25] == [None] * 25
     assert [t.count for t in tags[25:] if t] == [26, 27, 28, 29, 30]
@@ -39,9 +41,10 @@ def test_throttle_tags_past_warn_refuses_at_limit_and_recovers() -> None:
     assert throttle.hit("1.2.3.4") is None  # the window slid past every call
 
 
-def test_throttle_hour_and_day_windows() -> None:
+def test_throttle_hour_and_day_windows(tmp_path: Path) -> None:
     clock = ManualClock()
-    throttle = Throttle((25, 990, 9990), (30, 1000, 10000), clock)
+    throttle = Throttle(Database(tmp_path / "g.sqlite3"), (25, 990, 9990), (30, 1000, 10000),
+                        clock)
     for _ in range(1000):
         throttle.hit("ip")
         clock.advance(3.0)  # 20 a minute: never the minute limit

@@ -222,7 +222,8 @@ async def test_documented_error(gupshup: LocalGupShup, client: httpx.AsyncClient
                                 code: int, setup: Setup, fmt: str) -> None:
     params = {"method": method, "v": "1.0", "format": fmt, **await setup(Ctx(client, gupshup))}
     if code == 113 or ((code, method) == (127, "groups.postMessage") and not params.get("token")):
-        gupshup.throttle = type(gupshup.throttle)((0, 0, 0), (0, 10, 10), lambda: 0.0)
+        gupshup.throttle = type(gupshup.throttle)(gupshup.db, (0, 0, 0), (0, 10, 10),
+                                                  lambda: 0.0)
     query = {k: str(v) for k, v in params.items() if v is not None}
     response = await client.get(REST, params=query)
     assert response.status_code == 200

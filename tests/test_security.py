@@ -14,13 +14,16 @@ from defusedxml import ElementTree
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from tests.harness import widget_env
+from tests.helpers import call, error_code
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE, seed
+from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.limits import LONGEST, PRUNE_EVERY
 from widget_server.gupshup.store import Database
-from widget_server.gupshup.throttle import MAX_CALLERS, Throttle
-from widget_server.protocol import REST_PATH
+from widget_server.gupshup.throttle import Throttle
+from widget_server.protocol import REST_PATH, login_rand
 from widget_server.settings import Settings
 from widget_server.sms.gateway import error_reason
 from widget_server.state.sqlite import SqliteState
@@ -121,12 +124,36 @@ def test_a_gateway_refusal_is_described_without_its_body() -> None:
 
 
 # 10. The local GupShup's throttle bookkeeping
-def test_the_throttle_keeps_a_bounded_number_of_callers() -> None:
+def test_the_throttle_keeps_callers_a_day_at_most(tmp_path: Path) -> None:
     clock = ManualClock()
-    throttle = Throttle((25, 990, 9990), (30, 1000, 10000), clock)
-    for n in range(MAX_CALLERS + 5000):
-        throttle.hit(f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}")
-    assert len(throttle._calls) == MAX_CALLERS  # no scan: the least recent went first
+    db = Database(tmp_path / "g.sqlite3")
+    throttle = Throttle(db, (25, 990, 9990), (30, 1000, 10000), clock)
+    for n in range(PRUNE_EVERY):
+        throttle.hit(f"10.0.{n >> 8 & 255}.{n & 255}")
+    clock.advance(LONGEST + 1)  # callers never seen again are swept within the next sweep
+    for n in range(PRUNE_EVERY):
+        throttle.hit(f"10.1.{n >> 8 & 255}.{n & 255}")
+    assert db.connection().execute("SELECT COUNT(*) FROM hits").fetchone()[0] == PRUNE_EVERY
+
+
+def test_the_raw_apis_limits_are_shared_by_every_process_on_its_file(tmp_path: Path) -> None:
+    """Red team, second round: with `--workers 2` the raw API's SMS allowance and throttle
+    were per process (8-10 codes per address instead of 5)."""
+    settings = Settings(data_dir=tmp_path)
+    one, two = LocalGupShup(settings), LocalGupShup(settings)  # two processes, one file
+    try:
+        for n in range(5):
+            (one if n % 2 else two).sms_limit.take("203.0.113.5", 1)
+        with pytest.raises(ApiError) as refused:
+            one.sms_limit.take("203.0.113.5", 1)
+        assert refused.value.code == 113
+        for n in range(30):
+            (one if n % 2 else two).throttle.hit("203.0.113.6")
+        with pytest.raises(ApiError):
+            two.throttle.hit("203.0.113.6")
+    finally:
+        one.close()
+        two.close()
 
 
 # 11. Demo accounts beside a real SMS gateway
@@ -475,3 +502,33 @@ async def test_no_header_can_claim_the_widget_servers_own_identity(tmp_path: Pat
                 "X-Forwarded-For": claimed})).json()["response"] for n in range(6)]
             assert codes[5]["status"] == "error" and codes[5]["error"]["code"] == 113
     gupshup.close()
+
+
+async def _login_from(gupshup: LocalGupShup, address: str, password: str) -> int | None:
+    """users.login from `address` over the raw API; its error code (None: logged in)."""
+    app = create_gupshup_app(gupshup.settings, service=gupshup)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 0)),
+                                 base_url="http://gupshup") as client:
+        challenge = await call(client, "users.getChallenge")
+        body = await call(client, "users.login", phone=DEMO_PHONE, countryCode="91",
+                          challenge=challenge["challenge"], rand=login_rand(
+                              password, challenge["salt"], challenge["challenge"]))
+        return error_code(body)
+
+
+@pytest.mark.anyio
+async def test_the_raw_apis_login_is_limited_per_account(tmp_path: Path) -> None:
+    """Red team, second round: `users.login` had no per-account limit (14 wrong passwords
+    from two addresses, then the right one logged in; the console locks after 5)."""
+    gupshup = LocalGupShup(Settings(data_dir=tmp_path), ManualClock())
+    try:
+        for _ in range(5):
+            assert await _login_from(gupshup, "198.51.100.1", "guess") == 121
+        assert await _login_from(gupshup, "198.51.100.1", DEMO_PASSWORD) == 121  # stopped
+        assert await _login_from(gupshup, "198.51.100.2", DEMO_PASSWORD) is None  # the owner
+        for n in range(30):  # the number's cap, from many addresses
+            assert await _login_from(gupshup, f"198.51.101.{n // 2}", "guess") == 121
+        assert await _login_from(gupshup, "198.51.101.0", DEMO_PASSWORD) == 121  # failed there
+        assert await _login_from(gupshup, "198.51.102.1", DEMO_PASSWORD) is None  # never failed
+    finally:
+        gupshup.close()

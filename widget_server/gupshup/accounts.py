@@ -9,6 +9,7 @@ import hmac
 import secrets
 
 from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.limits import StoredWindows
 from widget_server.gupshup.params import MAX_INT
 from widget_server.gupshup.records import (
     MESSAGE_SELECT,
@@ -48,6 +49,37 @@ def get_challenge(call: Call) -> Payload:
     return {"salt": salt, "challenge": challenge}
 
 
+class Guesses:
+    """Password guesses per account, as the console limits them (`console.rules`): five
+    wrong ones from one address for one number in 15 minutes stop that address (the right
+    password too: 121, as for a wrong one, so the answer says nothing); past 30 an hour for
+    one number, every address that has failed for it is stopped, one that has not still
+    gets its try. Widget servers (which limit their own visitors) are not counted."""
+
+    PAIR = ((900.0, 5), (3600.0, 2**31))  # the second window: "has failed lately"
+    NUMBER = ((3600.0, 30),)
+
+    def __init__(self, call: Call, phone: str) -> None:
+        db, clock = call.service.db, call.service.clock
+        self._on = not call.trusted
+        self._pair_key, self._phone = f"{phone}|{call.client}", phone
+        self._pair = StoredWindows(db, clock, "login-pair", self.PAIR)
+        self._number = StoredWindows(db, clock, "login-phone", self.NUMBER)
+
+    def refused(self) -> bool:
+        if not self._on:
+            return False
+        recent, lately = self._pair.current(self._pair_key)
+        if recent >= self.PAIR[0][1]:
+            return True
+        return lately > 0 and self._number.current(self._phone)[0] >= self.NUMBER[0][1]
+
+    def wrong(self) -> None:
+        if self._on:
+            self._pair.take(self._pair_key, enforce=False)
+            self._number.take(self._phone, enforce=False)
+
+
 def login(call: Call) -> Payload:
     p = call.params
     phone_text = p.required("phone", "phone number")
@@ -63,8 +95,11 @@ def login(call: Call) -> Payload:
         # A challenge is good once, whatever the outcome: consumed in its own transaction.
         used = conn.execute("DELETE FROM challenges WHERE challenge = ? AND created >= ?",
                             (challenge, call.now - CHALLENGE_SECONDS)).rowcount
+    guesses = Guesses(call, phone)
     user = call.conn().execute("SELECT * FROM users WHERE phone = ?", (phone,)).fetchone()
-    if not used or user is None or not _rand_matches(user["secret"], challenge, rand):
+    if guesses.refused() or not used or user is None \
+            or not _rand_matches(user["secret"], challenge, rand):
+        guesses.wrong()
         raise ApiError(121)
     if user["status"] == "inactive":
         raise ApiError(122)

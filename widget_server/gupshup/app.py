@@ -63,8 +63,9 @@ class LocalGupShup:
             max_attempts=settings.sms_max_attempts, submitted=self.reports.wake)
         self.workers = Workers()
         self.service = Service(self.db, self.outbox, clock)
-        self.throttle = Throttle(settings.throttle_warn, settings.throttle_limit, clock)
-        self.sms_limit = SmsLimit(clock)
+        self.throttle = Throttle(self.db, settings.throttle_warn, settings.throttle_limit,
+                                 clock)
+        self.sms_limit = SmsLimit(self.db, clock)
         self._trusted = frozenset(settings.trusted_proxies)
         # The embedding widget server's identity (it limits its visitors itself): a secret
         # of this process, so that no header forwarded by a proxy can name it.
@@ -99,7 +100,7 @@ class LocalGupShup:
             tag = self.throttle.hit(client)
             if client not in self._unlimited:
                 self._count_sms(params, key, client)
-            body = self._call(params, key, raw_method, asked)
+            body = self._call(params, key, raw_method, asked, client)
         except ThrottleRefusal as refusal:
             body = _error_body(_throttle_error(refusal, key), key)
         except ApiError as error:
@@ -126,8 +127,8 @@ class LocalGupShup:
         asked = params.peek("format")
         return (asked.lower() if asked.lower() in ("xml", "json") else default), asked
 
-    def _call(self, params: Params, key: str, raw_method: str,
-              asked_format: str) -> dict[str, object]:
+    def _call(self, params: Params, key: str, raw_method: str, asked_format: str,
+              client: str) -> dict[str, object]:
         if params.oversized:
             raise ApiError(111, "request", f"{MAX_BODY // 1024} KiB of form fields")
         if asked_format and asked_format.lower() not in ("xml", "json"):
@@ -142,7 +143,8 @@ class LocalGupShup:
         if version.strip() not in ("", "1.0"):
             raise ApiError(107, version.strip()[:32])
         name, handler = METHODS[key]
-        payload = handler(Call(self.service, params, key, name))
+        payload = handler(Call(self.service, params, key, name, client,
+                               client in self._unlimited))
         return {"status": "success", "method": name, **payload}
 
     async def rest(self, request: Request) -> Response:

@@ -32,6 +32,10 @@ class Call:
     params: Params
     method: str
     method_name: str
+    # The calling address; `trusted` for the widget servers (the embedding one, and
+    # WIDGET_GUPSHUP_CLIENTS) that limit their own visitors.
+    client: str = ""
+    trusted: bool = True
 
     @property
     def now(self) -> float:

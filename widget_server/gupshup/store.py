@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS invites (
     group_id INTEGER NOT NULL REFERENCES groups(id), phone TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS hits (kind TEXT NOT NULL, key TEXT NOT NULL, stamp REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS hits_by_key ON hits(kind, key, stamp);
 """
 
 

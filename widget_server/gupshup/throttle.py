@@ -1,19 +1,15 @@
-"""The per-IP throttle of the docs: sliding windows of a minute, an hour and a day."""
+"""The per-IP throttle of the docs (sliding windows of a minute, an hour and a day), and
+the SMS allowance per calling address."""
 
 from __future__ import annotations
 
-import threading
-from bisect import bisect_right
 from dataclasses import dataclass
-
-from cachetools import LRUCache
 
 from widget_server.clock import Clock
 from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.limits import StoredWindows
+from widget_server.gupshup.store import Database
 from widget_server.protocol import WINDOWS
-from widget_server.windows import SlidingWindows
-
-MAX_CALLERS = 50_000
 
 
 class ThrottleRefusal(ApiError):
@@ -37,35 +33,23 @@ class ThrottleTag:
 
 
 class Throttle:
-    """Counts calls per key in sliding windows: a tag past a warn value, 113 at a limit.
+    """Counts calls per key in sliding windows (in the local GupShup's file, so every
+    process serving it counts alike): a tag past a warn value, 113 at a limit. A refused
+    call is not counted, so a caller recovers as soon as the window slides."""
 
-    A refused call is not counted, so a caller recovers as soon as the window slides.
-    """
-
-    def __init__(self, warn: tuple[int, int, int], limit: tuple[int, int, int],
+    def __init__(self, db: Database, warn: tuple[int, int, int], limit: tuple[int, int, int],
                  clock: Clock) -> None:
         self._warn = warn
         self._limit = limit
-        self._clock = clock
-        # Bounded, least recently seen first out: the bookkeeping of one call stays O(1)
-        # however many addresses call.
-        self._calls: LRUCache[str, list[float]] = LRUCache(MAX_CALLERS)
-        self._lock = threading.Lock()
+        self._windows = StoredWindows(db, clock, "calls", [
+            (seconds, n) for (_, seconds), n in zip(WINDOWS, limit, strict=True)])
 
     def hit(self, key: str) -> ThrottleTag | None:
         """Record one call by `key`; raise ThrottleRefusal (113) if a limit is reached."""
-        now = self._clock()
-        with self._lock:
-            calls = self._calls.get(key)
-            if calls is None:
-                calls = self._calls[key] = []
-            del calls[: bisect_right(calls, now - WINDOWS[-1][1])]
-            counts = [len(calls) - bisect_right(calls, now - length) for _, length in WINDOWS]
-            for (name, _), count, warn, limit in zip(WINDOWS, counts, self._warn,
-                                                     self._limit, strict=True):
-                if count >= limit:
-                    raise ThrottleRefusal(ThrottleTag(name, count, warn, limit))
-            calls.append(now)
+        refused, counts = self._windows.take(key)
+        if refused is not None:
+            raise ThrottleRefusal(ThrottleTag(WINDOWS[refused][0], counts[refused],
+                                              self._warn[refused], self._limit[refused]))
         return self._tag([c + 1 for c in counts])
 
     def _tag(self, counts: list[int]) -> ThrottleTag | None:
@@ -81,17 +65,18 @@ class Throttle:
 
 class SmsLimit:
     """At most as many SMS per calling address as the widget's own form allows (5 in ten
-    minutes, 20 a day): the raw API must not be a cheaper way to send codes to strangers.
-    Counted before the call; a refused call sends nothing and is not counted."""
+    minutes, 20 a day), whichever process serves the call: the raw API must not be a
+    cheaper way to send codes to strangers. Counted before the call; a refused call sends
+    nothing and is not counted."""
 
     LIMITS = ((600.0, 5, "10-minute SMS"), (86400.0, 20, "daily SMS"))
 
-    def __init__(self, clock: Clock) -> None:
-        self._windows = SlidingWindows([(s, n) for s, n, _ in self.LIMITS], clock)
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._windows = StoredWindows(db, clock, "sms", [(s, n) for s, n, _ in self.LIMITS])
 
     def take(self, key: str, count: int) -> None:
         """Record `count` SMS for `key`, or raise ApiError(113) if that is too many."""
-        refused = self._windows.take(key, count)
+        refused, _ = self._windows.take(key, count)
         if refused is not None:
-            _, limit, name = self.LIMITS[refused[0]]
+            _, limit, name = self.LIMITS[refused]
             raise ApiError(113, name, limit)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -13,8 +16,9 @@ import pytest
 from defusedxml import ElementTree
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from tests.harness import widget_env
+from tests.harness import serving, widget_env
 from tests.helpers import call, error_code
+from tests.live import live_server
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
@@ -532,3 +536,46 @@ async def test_the_raw_apis_login_is_limited_per_account(tmp_path: Path) -> None
         assert await _login_from(gupshup, "198.51.102.1", DEMO_PASSWORD) is None  # never failed
     finally:
         gupshup.close()
+
+
+BODY_ROUTES = ["/widget/groups/jumpy/subscribe", "/api/groups/jumpy/subscribe/confirm",
+               "/console/login", "/GupshupAPI/rest", "/webhooks/sms/dlr"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", BODY_ROUTES)
+async def test_form_routes_no_longer_parse_bodies_of_any_size(tmp_path: Path,
+                                                              path: str) -> None:
+    """Red team, second round: form routes parsed bodies of any size (8 MB of `&` cost
+    1.3-1.5 s of CPU)."""
+    app = create_app(Settings(data_dir=tmp_path / "data", expose_gupshup=True,
+                              sms_webhook_secret="s3cret"))
+    form = {"content-type": "application/x-www-form-urlencoded", "x-webhook-secret": "s3cret"}
+    async with serving(app) as client:
+        started = time.perf_counter()
+        answer = await client.post(path, content=b"&" * (8 * 1024 * 1024), headers={
+            **form, "sec-fetch-site": "same-origin"})
+        assert answer.status_code == 413 and answer.headers["connection"] == "close"
+        assert time.perf_counter() - started < 0.5
+
+        async def trickle() -> AsyncIterator[bytes]:  # chunked: no length declared
+            for _ in range(100):
+                yield b"&" * 1024
+        assert (await client.post(path, content=trickle(), headers=form)).status_code == 413
+
+
+def test_an_unfinished_body_no_longer_holds_its_connection(tmp_path: Path) -> None:
+    """Red team, second round: a request body that never finished held its connection for
+    ever."""
+    app = create_app(Settings(data_dir=tmp_path / "data", body_timeout=1.0))
+    with live_server(app) as base:
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"POST /widget/groups/jumpy/subscribe HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n"
+                         b"Content-Length: 100\r\n\r\nphone=98")
+            started = time.monotonic()
+            answer = sock.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 408") and b"connection: close" in answer
+            assert sock.recv(4096) == b""  # and the connection is closed
+            assert time.monotonic() - started < 5

@@ -329,9 +329,11 @@ def _keys(body: dict[str, Any]) -> set[str]:
 async def test_an_unreadable_form_is_said_as_such_not_as_a_bad_phone(tmp_path: Path,
                                                                       path: str) -> None:
     async with widget_env(tmp_path) as env:
-        response = await env.client.post(path, content=b"a=" + b"x" * 100_000, headers={
-            "Sec-Fetch-Site": "same-origin",
-            "Content-Type": "application/x-www-form-urlencoded"})
+        form = {"Sec-Fetch-Site": "same-origin",
+                "Content-Type": "application/x-www-form-urlencoded"}
+        response = await env.client.post(path, content=b"a=" + b"x" * 20_000, headers=form)
         assert response.status_code == 400 and response.json()["code"] == "bad_form"
         assert "could not be read" in response.json()["message"]
+        huge = await env.client.post(path, content=b"a=" + b"x" * 100_000, headers=form)
+        assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
         assert env.upstream.requests == []

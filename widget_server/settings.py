@@ -59,6 +59,8 @@ class Settings:
     upstream_timeout: float = 5.0
     # How long a client may take to send a request's line and headers.
     header_timeout: float = 10.0
+    # How long a client may take to send a request's body, once it has begun.
+    body_timeout: float = 10.0
     cache_size: int = 10_000
     min_ttl: float = 60.0
     error_ttl: float = 30.0

@@ -33,7 +33,7 @@ from widget_server.refusal import seconds
 from widget_server.services import services
 from widget_server.state.base import StoreDown
 from widget_server.upstream.errors import Unavailable
-from widget_server.views import read_form
+from widget_server.views import BadForm, read_form
 from widget_server.views.embed import base_url
 
 log = logging.getLogger("widget_server.console")
@@ -47,7 +47,7 @@ async def _form(request: Request) -> dict[str, str]:
         raise ConsoleError("cross_site", 403)
     try:
         return await read_form(request)
-    except Exception:  # a malformed or oversized body is a bad request
+    except BadForm:
         raise ConsoleError("bad_form", 400) from None
 
 

@@ -12,6 +12,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -28,6 +29,7 @@ from widget_server.gupshup.throttle import SmsLimit, Throttle, ThrottleRefusal, 
 from widget_server.gupshup.wire import render
 from widget_server.net import client_ip, cross_site
 from widget_server.protocol import REST_PATH
+from widget_server.request_limits import RequestLimits
 from widget_server.settings import Settings
 from widget_server.sms.dispatcher import Dispatcher
 from widget_server.sms.outbox import Outbox
@@ -235,6 +237,7 @@ def create_gupshup_app(settings: Settings, *, clock: Clock = system_clock,
         gupshup.close()
 
     app = Starlette(routes=[*gupshup.routes, Route("/healthz", gupshup.healthz)],
-                    lifespan=lifespan)
+                    lifespan=lifespan, middleware=[Middleware(
+                        RequestLimits, max_bytes=MAX_BODY, seconds=settings.body_timeout)])
     app.state.gupshup = gupshup
     return app

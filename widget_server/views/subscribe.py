@@ -14,7 +14,7 @@ from widget_server.options import Options
 from widget_server.refusal import minutes, seconds
 from widget_server.services import services
 from widget_server.subscribe import RESEND_AFTER, Outcome
-from widget_server.views import read_form
+from widget_server.views import BadForm, read_form
 from widget_server.views.embed import base_url
 from widget_server.views.widgets import render_group
 
@@ -25,7 +25,7 @@ async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]
         return Outcome("cross_site", 403), {}
     try:
         form = await read_form(request)
-    except Exception:  # a malformed or oversized body is a bad request, not a crash
+    except BadForm:
         return Outcome("bad_form", 400), {}
     ip = visitor(request)
     subs = services(request).subscriptions

@@ -84,6 +84,17 @@ async def wrong_code(ctx: Ctx) -> Params:
     return {**params, "confirm": "ZZZZ" if code != "ZZZZ" else "YYYY"}
 
 
+async def subscribed_meanwhile(ctx: Ctx) -> Params:
+    """The right code, for a phone that joined the group since its code was sent: 8 is
+    phase II's only (phase I answers members as anyone, lest it tell who they are)."""
+    params = await pending_token(ctx)
+    conn = ctx.gupshup.db.connection()
+    code = conn.execute("SELECT code FROM verifications").fetchone()[0]
+    conn.execute("INSERT INTO subscriptions SELECT id, '9819535746', 0 FROM groups "
+                 "WHERE name = 'jumpy'")
+    return {**params, "confirm": code}
+
+
 async def too_many_attempts(ctx: Ctx) -> Params:
     params = await wrong_code(ctx)
     for _ in range(5):
@@ -154,7 +165,7 @@ CASES: list[tuple[str, int, Setup]] = [
     (SUB, 5, five_unconfirmed),
     (SUB, 6, fixed(phone="9819535746", group="jumpy", token="0" * 32, confirm="ABCD")),
     (SUB, 7, wrong_code),
-    (SUB, 8, fixed(phone=FRIEND_PHONE, group="jumpy")),
+    (SUB, 8, subscribed_meanwhile),
     (SUB, 9, too_many_attempts),
     (SUB, 10, fixed(phone="9819535746", group="hush")),
     (SUB, 109, fixed(group="jumpy")),

@@ -579,3 +579,36 @@ def test_an_unfinished_body_no_longer_holds_its_connection(tmp_path: Path) -> No
             assert answer.startswith(b"HTTP/1.1 408") and b"connection: close" in answer
             assert sock.recv(4096) == b""  # and the connection is closed
             assert time.monotonic() - started < 5
+
+
+@pytest.mark.anyio
+async def test_members_and_strangers_now_answer_and_cost_the_same(tmp_path: Path) -> None:
+    """Red team, second round: the membership oracle moved. Five attempts for a member were
+    taken back and the sixth answered `code_sent`, while a stranger's sixth answered 429;
+    the raw API answered phase I with error 8 for members. The rule now: every phase I
+    attempt is counted against the client, the phone and the group whatever the phone's
+    membership, and sends one SMS (a code, or to a member a note that none is needed)."""
+    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",)) as env:
+        answers: dict[str, list[tuple[int, str]]] = {}
+        for phone in (FRIEND_PHONE, "9819535746"):  # a member of jumpy, and a stranger
+            answers[phone] = []
+            for n in range(6):  # from six addresses: the phone's own limit is what shows
+                response = await env.client.post("/api/groups/jumpy/subscribe", data={
+                    "phone": phone}, headers={"Sec-Fetch-Site": "same-origin",
+                                              "X-Forwarded-For": f"192.0.2.{n}"})
+                answers[phone].append((response.status_code, response.json()["code"]))
+        assert answers[FRIEND_PHONE] == answers["9819535746"]
+        assert answers[FRIEND_PHONE][-1] == (429, "too_many")
+    gupshup = LocalGupShup(Settings(data_dir=tmp_path / "raw"), ManualClock())
+    try:
+        app = create_gupshup_app(gupshup.settings, service=gupshup)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(
+                app=app, client=("198.51.100.9", 0)), base_url="http://g") as client:
+            member = await call(client, "groups.subscribeGroupToken", phone=FRIEND_PHONE,
+                                group="jumpy")
+            stranger = await call(client, "groups.subscribeGroupToken", phone="9819535746",
+                                  group="jumpy")
+        assert member.keys() == stranger.keys() and member["status"] == "success"
+        assert [m.kind for m in gupshup.outbox.messages(FRIEND_PHONE)] == ["code"]
+    finally:
+        gupshup.close()

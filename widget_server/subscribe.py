@@ -88,9 +88,12 @@ class Subscriptions:
         try:
             body = await self._client.subscribe(phone, group)
         except UpstreamError as error:
-            await self._guard.no_sms(phone, group, receipt)  # it cost this phone nothing
             if isinstance(error, ApiRefused) and error.code == 8:
-                return self._sent(phone, group, secrets.token_hex(16))  # as to everyone
+                # An upstream that says "already a member" (the local GupShup does not):
+                # the same answer and the same count as for anyone, or the difference
+                # would tell members from strangers.
+                return self._sent(phone, group, secrets.token_hex(16))
+            await self._guard.no_sms(phone, group, receipt)  # it cost this phone nothing
             return _refused(error) if isinstance(error, ApiRefused) else _unavailable(error)
         return self._sent(phone, group, str(body.get("token", "")))
 

@@ -37,33 +37,40 @@ def _group(call: Call, name: str) -> sqlite3.Row:
     return group
 
 
+def _is_member(conn: sqlite3.Connection, phone: str, group: sqlite3.Row) -> bool:
+    return conn.execute("SELECT 1 FROM subscriptions WHERE group_id = ? AND phone = ?",
+                        (group["id"], phone)).fetchone() is not None
+
+
 def _check_not_member(conn: sqlite3.Connection, phone: str, group: sqlite3.Row) -> None:
-    if conn.execute("SELECT 1 FROM subscriptions WHERE group_id = ? AND phone = ?",
-                    (group["id"], phone)).fetchone():
+    if _is_member(conn, phone, group):
         raise ApiError(8, phone, group["name"])
 
 
 def phase_one(call: Call, phone: str) -> Payload:
+    """A code by SMS, and its token. A member of the group gets the same answer, the same
+    verification (with a code no one is told) and one SMS too, saying they are already
+    subscribed: whoever asks learns nothing of who is a member, and pays the same for
+    either (error 8 comes only from phase II, to whoever holds the right code)."""
     name = call.params.text("group")
     group = _group(call, name) if name is not None else None
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
     token = secrets.token_hex(16)
     with call.service.db.write() as conn:
-        # Unconfirmed codes are counted before membership is looked at: a phone at its
-        # limit gets 5 whether it is a member or not, so the answer tells nothing.
         pending = conn.execute("SELECT COUNT(*) FROM verifications WHERE phone = ? AND "
                                "status = 'pending' AND created > ?",
                                (phone, call.now - PENDING_SECONDS)).fetchone()[0]
         if pending >= MAX_UNCONFIRMED:
             raise ApiError(5, phone)
-        if group is not None:
-            _check_not_member(conn, phone, group)
+        member = group is not None and _is_member(conn, phone, group)
         conn.execute("INSERT INTO verifications (token, phone, group_id, code, created) "
                      "VALUES (?, ?, ?, ?, ?)",
                      (token, phone, group["id"] if group else None, code, call.now))
         target = f" to {group['name']}" if group else ""
-        call.service.outbox.enqueue(
-            conn, phone, f"Your GupShup code{target} is {code}. Reply STOP to stop.", "code")
+        text = (f"You already get {group['name']} on GupShup: no code is needed. Reply STOP "
+                "to stop.") if member and group is not None \
+            else f"Your GupShup code{target} is {code}. Reply STOP to stop."
+        call.service.outbox.enqueue(conn, phone, text, "code")
     return {"token": token, "phone": phone, "group": group["name"] if group else None}
 
 

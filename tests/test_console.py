@@ -721,3 +721,14 @@ def test_a_reply_that_reaches_no_group_is_not_shown_as_sent(console: Console) ->
     assert "<bdi>@nosuchgroup</bdi>: there is no group by that name" in answer.text
     assert "@nosuchgroup hello?" not in _thread(answer.text, message).split("<details")[0]
     assert "@nosuchgroup hello?" in answer.text  # kept in its box to correct
+
+
+def test_a_reply_ids_pattern_is_enforced_as_published(console: Console) -> None:
+    """Red team, second round: /openapi.json gave the reply id a pattern the server did
+    not enforce."""
+    console.login()
+    for bad in ("x" * 33, "a.b", "%E0%A4%95"):
+        answer = console.post(f"/console/groups/jumpy/messages/{bad}/replies", text="hi")
+        assert answer.status_code == 404, bad
+        assert said(answer) == EN["no_such_message"]
+    assert console.calls("groups.postReply") == 0

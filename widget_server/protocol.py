@@ -10,6 +10,8 @@ import re
 
 REST_PATH = "/GupshupAPI/rest"
 GROUP_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A message id as the console takes it in a reply's address.
+MESSAGE_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
 # What GupShup takes as a message: printable ASCII (and line breaks), one SMS long.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 160

@@ -28,7 +28,7 @@ from widget_server.console.views import (
 from widget_server.console.words import say
 from widget_server.net import cross_site, visitor
 from widget_server.phones import indian_mobile, masked
-from widget_server.protocol import GROUP_NAME
+from widget_server.protocol import GROUP_NAME, MESSAGE_ID
 from widget_server.refusal import seconds
 from widget_server.services import services
 from widget_server.state.base import StoreDown
@@ -180,8 +180,10 @@ async def _reply(request: Request, session: Session, lang: str,
     """A reply from the group to the groups its text names; without a name, to those
     that answered the message (the form says which), or else to the group itself."""
     console = service(request)
+    message = str(request.path_params["id"])
+    if not MESSAGE_ID.fullmatch(message):  # as /openapi.json says: no such message
+        raise ConsoleError("no_such_message", 404)
     group = (await owned(request, session, str(request.path_params["group"]))).name
-    message = str(request.path_params["id"])[:32]
     text = check_text(form.get("text", ""))
     if not mentions(text):
         to = [g for g in form.get("to", "").split() if GROUP_NAME.fullmatch(g)] or [group]

@@ -73,6 +73,7 @@ STRINGS: dict[str, dict[str, str]] = {
                 "Try again in {s} seconds.",
         "unavailable": "GupShup isn't answering right now. Try again in a minute.",
         "not_your_group": "That isn't one of your groups.",
+        "no_such_message": "There is no such message to reply to.",
         "group_disabled": "This group has been switched off on GupShup: nothing can be "
                           "posted to it.",
         "empty": "Type a message first.",
@@ -162,6 +163,7 @@ STRINGS: dict[str, dict[str, str]] = {
                 "{s} सेकंड बाद फिर कोशिश करें।",
         "unavailable": "GupShup अभी जवाब नहीं दे रहा है। एक मिनट बाद फिर कोशिश करें।",
         "not_your_group": "यह आपका समूह नहीं है।",
+        "no_such_message": "जवाब देने के लिए ऐसा कोई संदेश नहीं है।",
         "group_disabled": "यह समूह GupShup पर बंद कर दिया गया है: इसमें कुछ पोस्ट नहीं हो "
                           "सकता।",
         "empty": "पहले संदेश लिखें।",

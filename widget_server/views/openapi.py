@@ -9,9 +9,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from widget_server.options import BY_NAME, OPTIONS
+from widget_server.protocol import GROUP_NAME, MESSAGE_ID, REST_PATH
+from widget_server.sms.reports import WEBHOOK_PATH
 
 _GROUP = {"name": "group", "in": "path", "required": True,
-          "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}
+          "schema": {"type": "string", "pattern": f"^{GROUP_NAME.pattern}$"}}
 _FROM = {"name": "from", "in": "query", "schema": {"type": "integer", "minimum": 0,
                                                    "maximum": 100000}}
 _RANGE = {"name": "range", "in": "query", "schema": {"type": "integer", "minimum": 1,
@@ -110,6 +112,22 @@ _SKIP_ADULT = {"name": "skipAdult", "in": "query", "schema": {"type": "boolean"}
 _CONSOLE_WRITE = "200 303 400 401 403 404 422 429 502 503"
 
 
+def _form(summary: str) -> dict[str, Any]:
+    """The widget's forms without JavaScript: the widget again, saying what happened."""
+    return {"post": {"summary": summary, "parameters": [_GROUP, _LANG], "requestBody": {
+        "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}},
+        "responses": {s: _typed("text/html", "the widget, saying what happened")
+                      for s in ("200", "400", "403", "404", "429", "502", "503")}}}
+
+
+def _events(summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"get": {"summary": summary + " (Server-Sent Events: `hello` at each connection, "
+                    "then `changed`)", "parameters": params, "responses": {
+                        "200": _typed("text/event-stream", "the stream"),
+                        "400": _json(_ERROR, "a bad group name"),
+                        "503": _json(_ERROR, "too many open streams here: poll instead")}}}
+
+
 def _widget_options(*extra: dict[str, Any]) -> list[dict[str, Any]]:
     return [*({"name": o.name, "in": "query", "schema": o.schema, "description": o.doc}
               for o in OPTIONS), *extra, _FROM]
@@ -170,11 +188,55 @@ DOCUMENT: dict[str, Any] = {
         "/console/groups/{group}/messages/{id}/replies": _console(
             "post", "Reply from your group under one of its messages", _CONSOLE_WRITE,
             [_GROUP, {"name": "id", "in": "path", "required": True,
-                      "schema": {"type": "string", "pattern": "^[0-9A-Za-z_-]{1,32}$"}}],
+                      "schema": {"type": "string",
+                                 "pattern": f"^{MESSAGE_ID.pattern}$"}}],
             {**_TEXT, "to": {"type": "string"}}),
         "/console/groups/{group}/invites": _console("post", "Invite friends to your group",
                                                     _CONSOLE_WRITE, [_GROUP],
                                                     {"phones": {"type": "string"}}),
+        "/api/groups/{group}/events": _events("A group's live widget: `changed` when its "
+                                              "messages have a new version", [_GROUP]),
+        "/api/public/events": _events("The public stream's live widget", [_SKIP_ADULT]),
+        "/": {"get": {"summary": "The customization page (its state as JSON with `Accept: "
+                      "application/json`)", "parameters": _widget_options()[:-1] + [
+                          {"name": "group", "in": "query", "schema": {"type": "string"}}],
+                      "responses": {"200": {"description": "the page", "content": {
+                          "text/html": {"schema": {"type": "string"}},
+                          "application/json": {"schema": {"type": "object"}}}}}}},
+        "/embed.js": _page("The script snippet's loader", "text/javascript", []),
+        "/openapi.json": {"get": {"summary": "This description", "responses": {
+            "200": _json({"type": "object"}, "OpenAPI 3")}}},
+        "/widget/groups/{group}/subscribe": _form("Phase I from the widget's own form"),
+        "/widget/groups/{group}/subscribe/confirm": _form("Phase II from the widget's form"),
+        "/metrics": {"get": {"summary": "Prometheus metrics: to this machine only, or with "
+                             "`Authorization: Bearer` WIDGET_METRICS_TOKEN", "responses": {
+                                 "200": _typed("text/plain", "the exposition format"),
+                                 "401": _typed("text/plain", "the token is needed"),
+                                 "403": _typed("text/plain", "not from this machine")}}},
+        REST_PATH: {method: {
+            "summary": "The local GupShup's REST API (docs/protocol/group-rest-api.txt): "
+                       "served only with WIDGET_EXPOSE_GUPSHUP", "parameters": [
+                {"name": "method", "in": "query", "schema": {"type": "string"}},
+                {"name": "v", "in": "query", "schema": {"type": "string"}},
+                {"name": "format", "in": "query", "schema": {"enum": ["json", "xml"]}}],
+            "responses": {
+                "200": {"description": "the answer, errors in it (XML or JSON)", "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/xml": {"schema": {"type": "string"}}}},
+                "403": _typed("text/plain", "another site's page"),
+                "404": _typed("text/plain", "not served by this server"),
+                "413": _typed("text/plain", "a body over 64 KiB")}}
+            for method in ("get", "post")},
+        WEBHOOK_PATH: {"post": {
+            "summary": "Delivery reports from the SMS gateway (docs/protocol/sms-api.txt), "
+                       "with `X-Webhook-Secret`; only when WIDGET_SMS_WEBHOOK_SECRET is set",
+            "requestBody": {"content": {"application/json": {"schema": {}}}},
+            "responses": {"204": {"description": "kept, applied soon"},
+                          "400": {"description": "not a report"},
+                          "403": {"description": "the wrong secret"},
+                          "404": {"description": "no webhook here (no secret set)"},
+                          "413": {"description": "a body over 64 KiB"},
+                          "503": {"description": "cannot be kept now: see Retry-After"}}}},
         "/healthz": {"get": {"summary": "Liveness, and the background workers' health",
                              "responses": {s: _json(_object(status={"enum": [
                                  "ok", "degraded"]}), d) for s, d in (

@@ -6,7 +6,7 @@ import contextlib
 import hmac
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from widget_server.net import is_loopback, visitor
 from widget_server.services import services
@@ -23,11 +23,11 @@ async def metrics_view(request: Request) -> Response:
     token = parts.settings.metrics_token
     given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if token and not hmac.compare_digest(given.encode(), token.encode()):
-        return Response("Metrics need their token.", 401, headers={
+        return PlainTextResponse("Metrics need their token.", 401, headers={
             "WWW-Authenticate": "Bearer", "Cache-Control": "no-store"})
     if not token and not is_loopback(visitor(request)):
         # The budget's remaining calls are a timer for anyone attacking it.
-        return Response("Metrics are served to this machine only, unless "
+        return PlainTextResponse("Metrics are served to this machine only, unless "
                         "WIDGET_METRICS_TOKEN is set.", 403, headers={"Cache-Control": "no-store"})
     metrics = parts.metrics
     with contextlib.suppress(Exception):  # the budget's store may be down

@@ -198,7 +198,8 @@ DOCUMENT: dict[str, Any] = {
                                               "messages have a new version", [_GROUP]),
         "/api/public/events": _events("The public stream's live widget", [_SKIP_ADULT]),
         "/": {"get": {"summary": "The customization page (its state as JSON with `Accept: "
-                      "application/json`)", "parameters": _widget_options()[:-1] + [
+                      "application/json`)", "parameters": [
+                          *_widget_options()[:-1],
                           {"name": "group", "in": "query", "schema": {"type": "string"}}],
                       "responses": {"200": {"description": "the page", "content": {
                           "text/html": {"schema": {"type": "string"}},

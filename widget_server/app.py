@@ -22,9 +22,10 @@ from widget_server.views.api import api_mount, not_found
 from widget_server.views.customize import customize
 from widget_server.views.embed import atom_feed, embed_js, oembed
 from widget_server.views.openapi import openapi_json
-from widget_server.views.ops import healthz_view, metrics_view
+from widget_server.views.ops import metrics_view, readyz_view
 from widget_server.views.subscribe import confirm_form, confirm_json, start_form, start_json
 from widget_server.views.widgets import group_widget, public_widget
+from widget_server.workers import livez
 
 
 def create_app(settings: Settings, *, clock: Clock = system_clock,
@@ -68,7 +69,9 @@ def _routes(parts: Services) -> list[BaseRoute]:
         Route("/oembed", oembed, name="oembed"),
         Route("/feeds/groups/{group}.atom", atom_feed, name="atom_feed"),
         Route("/static/{path:path}", parts.assets.serve, name="static"),
-        Route("/healthz", healthz_view, name="healthz"),
+        Route("/livez", livez, name="livez"),
+        Route("/readyz", readyz_view, name="readyz"),
+        Route("/healthz", readyz_view, name="healthz"),  # the older name
         Route("/metrics", metrics_view, name="metrics"),
         Route("/openapi.json", openapi_json, name="openapi"),
         *console_routes(),

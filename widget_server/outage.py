@@ -21,6 +21,11 @@ class Outage:
         self._probing = False
         self._next_probe = 0.0
 
+    @property
+    def down(self) -> bool:
+        """The upstream is failing: only probes go out."""
+        return self._down
+
     def wait(self) -> float | None:
         """None: call the upstream (all is well, or this call is the probe); else the
         seconds until the next probe."""

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 log = logging.getLogger("widget_server.workers")
@@ -79,6 +80,11 @@ class Workers:
 
     def report(self) -> dict[str, object]:
         return {name: state.as_json() for name, state in self.states.items()}
+
+
+async def livez(request: Request) -> Response:
+    """The process answers: all a liveness probe asks."""
+    return JSONResponse({"status": "alive"}, headers={"Cache-Control": "no-store"})
 
 
 def health_answer(workers: Workers | None) -> Response:

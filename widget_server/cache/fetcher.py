@@ -31,19 +31,19 @@ class Fetcher:
         self._clock = clock
         self._metrics = metrics
         self.error_ttl = error_ttl
-        self._outage = Outage(clock)
+        self.outage = Outage(clock)
         self._recovered = recovered
 
     async def fetch(self, key: str, entry: Entry, fetch: Fetch) -> bool:
         """Fetch into `entry`; False if no call was made (an outage's pause, no budget)."""
-        wait = self._outage.wait()
+        wait = self.outage.wait()
         if wait is not None:
             self.fail(entry, Unavailable("the upstream is failing"), wait)
             return False
         try:
             value = await fetch()
         except BudgetExhausted as error:
-            self._outage.no_call()
+            self.outage.no_call()
             self.fail(entry, error, error.retry_after)
             return False
         except ApiRefused as error:
@@ -51,11 +51,11 @@ class Fetcher:
             self.fail(entry, error, self.error_ttl)
         except Unavailable as error:
             log.warning("upstream unavailable for %s: %s", key, error)
-            self._outage.failed()
+            self.outage.failed()
             self.fail(entry, error, UNAVAILABLE_RETRY)
         except Exception as error:  # a bug must not leave waiters hanging or kill the loop
             log.exception("refresh of %s failed", key)
-            self._outage.failed()
+            self.outage.failed()
             self.fail(entry, Unavailable(type(error).__name__), UNAVAILABLE_RETRY)
         else:
             self._answered()
@@ -78,5 +78,5 @@ class Fetcher:
         entry.failed(error, self._clock() + retry_in)
 
     def _answered(self) -> None:
-        if self._outage.answered():
+        if self.outage.answered():
             self._recovered()

@@ -35,7 +35,7 @@ from widget_server.sms.dispatcher import Dispatcher
 from widget_server.sms.outbox import Outbox
 from widget_server.sms.reports import WEBHOOK_PATH, DeliveryReports
 from widget_server.sms.setup import build_sender
-from widget_server.workers import Workers, health_answer
+from widget_server.workers import Workers, health_answer, livez
 
 log = logging.getLogger("widget_server.gupshup")
 
@@ -236,7 +236,8 @@ def create_gupshup_app(settings: Settings, *, clock: Clock = system_clock,
         await gupshup.stop()
         gupshup.close()
 
-    app = Starlette(routes=[*gupshup.routes, Route("/healthz", gupshup.healthz)],
+    app = Starlette(routes=[*gupshup.routes, Route("/livez", livez),
+                            Route("/readyz", gupshup.healthz), Route("/healthz", gupshup.healthz)],
                     lifespan=lifespan, middleware=[Middleware(
                         RequestLimits, max_bytes=MAX_BODY, seconds=settings.body_timeout)])
     app.state.gupshup = gupshup

@@ -156,6 +156,14 @@ class Budget:
                                            now + COOL_DOWN.get(window, 60.0))
         self._tell_peers()
 
+    def pressure(self) -> dict[str, float]:
+        """What the upstream has told us, for /readyz: seconds left of a pause of refreshes
+        or a stop of every call (0: none), and the pace of refreshes."""
+        now, p = self._clock(), self._pressure
+        return {"paused_for": round(max(0.0, p.paused_until - now), 1),
+                "stopped_for": round(max(0.0, p.stopped_until - now), 1),
+                "pace": self.pace()}
+
     def pace(self) -> float:
         """1.0 normally; lower after throttle tags, doubling back each quiet hour."""
         p = self._pressure

@@ -112,6 +112,17 @@ _SKIP_ADULT = {"name": "skipAdult", "in": "query", "schema": {"type": "boolean"}
 _CONSOLE_WRITE = "200 303 400 401 403 404 422 429 502 503"
 
 
+_READY = {"get": {"summary": "Readiness: the state store answers a write within a second "
+                  "(503 with a reason if not); the upstream's state and the background "
+                  "workers' health in the body", "responses": {
+                      s: _json({"type": "object", "required": ["status"], "properties": {
+                          "status": {"enum": ["ok", "degraded", "not ready"]}}}, d)
+                      for s, d in (("200", "ready (stale data is served while the upstream "
+                                    "fails: the body says so)"),
+                                   ("503", "the store does not answer, or a worker keeps "
+                                    "failing"))}}}
+
+
 def _form(summary: str) -> dict[str, Any]:
     """The widget's forms without JavaScript: the widget again, saying what happened."""
     return {"post": {"summary": summary, "parameters": [_GROUP, _LANG], "requestBody": {
@@ -238,10 +249,10 @@ DOCUMENT: dict[str, Any] = {
                           "404": {"description": "no webhook here (no secret set)"},
                           "413": {"description": "a body over 64 KiB"},
                           "503": {"description": "cannot be kept now: see Retry-After"}}}},
-        "/healthz": {"get": {"summary": "Liveness, and the background workers' health",
-                             "responses": {s: _json(_object(status={"enum": [
-                                 "ok", "degraded"]}), d) for s, d in (
-                                 ("200", "ok"), ("503", "a worker keeps failing"))}}},
+        "/livez": {"get": {"summary": "Liveness: the process answers", "responses": {
+            "200": _json(_object(status={"enum": ["alive"]}), "alive")}}},
+        "/readyz": _READY,
+        "/healthz": _READY,
     },
 }
 

@@ -1,21 +1,52 @@
-"""What operators read: `/healthz` and `/metrics`."""
+"""What operators and load balancers read: `/livez` (the process answers), `/readyz` (it
+can serve and count: its state store answers a write within a second), `/healthz` (an
+alias of `/readyz`), and `/metrics`."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
+import json
+from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from widget_server.net import is_loopback, visitor
 from widget_server.services import services
+from widget_server.state.base import StateStore, StoreDown
 from widget_server.workers import health_answer
 
+READY_TIMEOUT = 1.0
 
-async def healthz_view(request: Request) -> Response:
-    local = services(request).local
-    return health_answer(local.workers if local else None)
+
+async def readyz_view(request: Request) -> Response:
+    """503 with a reason when nothing new can be fetched or counted (the state store does
+    not answer, or cannot be written: a full disk, Redis read-only); the upstream's state in
+    the body, 200 all the same while it fails (stale data is still served)."""
+    parts = services(request)
+    workers = health_answer(parts.local.workers if parts.local else None)
+    body: dict[str, Any] = json.loads(bytes(workers.body))
+    reason = await _store_problem(parts.state, parts.clock())
+    body["store"] = "ok" if reason is None else reason
+    body["upstream"] = {"failing": parts.cache.fetcher.outage.down,
+                        **parts.budget.pressure()}
+    if reason is not None:
+        body["status"] = "not ready"
+    status = 503 if reason is not None else workers.status_code
+    return JSONResponse(body, status, headers={"Cache-Control": "no-store"})
+
+
+async def _store_problem(state: StateStore, now: float) -> str | None:
+    try:
+        async with asyncio.timeout(READY_TIMEOUT):
+            await state.put("readyz", str(now), 60.0)
+    except TimeoutError:
+        return f"the state store did not answer within {READY_TIMEOUT:.0f} s"
+    except StoreDown as error:
+        return f"the state store cannot be written: {str(error)[:120]}"
+    return None
 
 
 async def metrics_view(request: Request) -> Response:

@@ -1,0 +1,43 @@
+"""What operators and load balancers read: `/livez` answers while the process does,
+`/readyz` says 503 with a reason when nothing new can be fetched or counted, and names
+the upstream's state while still serving."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.harness import widget_env
+from tests.redis_proxy import RedisProxy
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_ready_while_all_is_well_and_the_upstreams_failure_is_said(
+        tmp_path: Path) -> None:
+    async with widget_env(tmp_path) as env:
+        ready = await env.client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["store"] == "ok"
+        assert ready.json()["upstream"]["failing"] is False
+        assert (await env.client.get("/healthz")).json() == ready.json()  # the older name
+        await env.refresh_into("500", "/api/groups/jumpy")  # the upstream fails
+        failing = await env.client.get("/readyz")
+        assert failing.status_code == 200  # stale data is still served: stay in rotation
+        assert failing.json()["upstream"]["failing"] is True
+        assert (await env.client.get("/livez")).json() == {"status": "alive"}
+
+
+@pytest.mark.redis
+async def test_not_ready_while_the_state_store_is_unreachable(tmp_path: Path) -> None:
+    async with RedisProxy.running() as proxy, widget_env(
+            tmp_path, redis_url=proxy.url(0), redis_prefix=f"test:{uuid.uuid4().hex}:") as env:
+        assert (await env.client.get("/readyz")).status_code == 200
+        await proxy.cut()
+        down = await env.client.get("/readyz")
+        assert down.status_code == 503 and down.json()["status"] == "not ready"
+        assert "state store" in down.json()["store"]
+        assert (await env.client.get("/livez")).status_code == 200
+        await proxy.restore()
+        assert (await env.client.get("/readyz")).status_code == 200

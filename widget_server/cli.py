@@ -19,7 +19,7 @@ from uvicorn.supervisors import Multiprocess
 
 from widget_server.head_limits import GuardedHttpTools
 from widget_server.logs import NoSecretsInLog
-from widget_server.settings import Settings
+from widget_server.settings import Settings, SettingsError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", help="log every request")
     from widget_server.gupshup import admin
     admin.add_commands(gupshup)
+    check = commands.add_parser("check", help="try the state store and the upstream with "
+                                "this configuration, and say what was found")
+    check.add_argument("--data-dir", type=Path)
     outbox = commands.add_parser("outbox", help="list the SMS the local GupShup has sent")
     outbox.add_argument("--phone", help="only the SMS to this phone")
     outbox.add_argument("--limit", type=int, default=50)
@@ -62,7 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings(args)
+    for line in Settings.unknown():
+        logging.getLogger("widget_server").warning("%s", line)
+    try:
+        settings = _settings(args)
+    except SettingsError as error:
+        print(f"widget-server: {error}", file=sys.stderr)
+        return 2
     if args.command == "outbox":
         return _print_outbox(settings, args.phone, args.limit)
     if args.command == "gupshup":
@@ -71,6 +80,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"widget-server: {problem}", file=sys.stderr)
         return 2
+    if not _preflight(settings, verbose=args.command == "check"):
+        return 2
+    if args.command == "check":
+        return 0
     if args.workers > 1:
         return _serve_workers(settings, args.workers, args.access_log)
     from widget_server.app import create_app
@@ -117,6 +130,24 @@ def _gupshup(args: argparse.Namespace, settings: Settings) -> int:
     _stop_cleanly_on_sigterm()
     uvicorn.run(create_gupshup_app(settings), **_server_options(settings, False))
     return 0
+
+
+def _preflight(settings: Settings, verbose: bool) -> bool:
+    """The checks of `preflight`: printed (`check`) or logged; False if one failed."""
+    import asyncio
+
+    from widget_server.preflight import findings
+
+    found = asyncio.run(findings(settings))
+    log = logging.getLogger("widget_server")
+    for finding in found:
+        if verbose:
+            print(finding.line())
+        elif finding.level == "fail":
+            print(f"widget-server: {finding.what}: {finding.text}", file=sys.stderr)
+        elif finding.level == "warn":
+            log.warning("%s: %s", finding.what, finding.text)
+    return all(f.level != "fail" for f in found)
 
 
 def _check_state(settings: Settings) -> str | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
+from urllib.parse import urlsplit
 
 import platformdirs
 from starlette.config import Config
@@ -15,11 +17,42 @@ from starlette.requests import Request
 Triple = tuple[int, int, int]
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be used: one line naming the variable and what it expects."""
+
+
 def _triple(text: str) -> Triple:
-    parts = [int(p) for p in text.replace(" ", "").split(",")]
+    try:
+        parts = [int(p) for p in text.replace(" ", "").split(",")]
+    except ValueError:
+        parts = []
     if len(parts) != 3 or min(parts) < 0:
-        raise ValueError(f"expected three non-negative integers 'minute,hour,day', got {text!r}")
+        raise ValueError("three whole numbers 'minute,hour,day', none negative")
     return parts[0], parts[1], parts[2]
+
+
+def _bool(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("true or false (also 1/0, yes/no, on/off)")
+
+
+def _number(cast: Callable[[str], Any], what: str) -> Callable[[str], Any]:
+    def read(text: str) -> Any:
+        try:
+            return cast(text)
+        except ValueError:
+            raise ValueError(what) from None
+    return read
+
+
+# The URLs a setting may hold, by field: the schemes each takes (empty: unset is fine).
+URLS = {"public_url": ("http", "https"), "upstream_url": ("http", "https"),
+        "redis_url": ("redis", "rediss", "unix"), "sms_api_url": ("http", "https"),
+        "partner_api_url": ("http", "https")}
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -100,9 +133,19 @@ class Settings:
     sms_retry_base: float = 5.0
     sms_max_attempts: int = 6
 
+    def __post_init__(self) -> None:
+        for name, schemes in URLS.items():
+            value: str = getattr(self, name)
+            parts = urlsplit(value)
+            if value and (parts.scheme not in schemes or not (parts.netloc or parts.path)):
+                raise SettingsError(f"WIDGET_{name.upper()}: expected a URL beginning "
+                                    f"{' or '.join(s + '://' for s in schemes)}, got "
+                                    f"{value[:80]!r}")
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Each field from `WIDGET_<FIELD>` when set, cast by the field's type."""
+        """Each field from `WIDGET_<FIELD>` when set, cast by the field's type; a value
+        that cannot be read is a SettingsError naming the variable."""
         config = Config(environ=dict(os.environ if environ is None else environ),
                         env_prefix="WIDGET_")
         hints = get_type_hints(cls)
@@ -110,8 +153,24 @@ class Settings:
         for f in fields(cls):
             raw = config(f.name.upper(), default=None)
             if raw is not None:
-                values[f.name] = _CASTS[hints[f.name]](raw)
+                try:
+                    values[f.name] = _CASTS[hints[f.name]](raw)
+                except ValueError as error:
+                    raise SettingsError(f"WIDGET_{f.name.upper()}: expected {error}, got "
+                                        f"{raw[:80]!r}") from None
         return cls(**values)
+
+    @classmethod
+    def unknown(cls, environ: Mapping[str, str] | None = None) -> list[str]:
+        """A line for each `WIDGET_*` variable that is no setting, with the closest name."""
+        known = [f"WIDGET_{f.name.upper()}" for f in fields(cls)]
+        lines = []
+        for name in sorted(os.environ if environ is None else environ):
+            if name.startswith("WIDGET_") and name not in known and name not in IGNORED:
+                near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+                lines.append(f"{name} is not a setting" + (
+                    f": did you mean {near[0]}?" if near else " (ignored)"))
+        return lines
 
     def to_env(self) -> dict[str, str]:
         """The `WIDGET_*` variables `from_env` reads back as these settings (for workers)."""
@@ -121,9 +180,10 @@ class Settings:
 
 
 _CASTS: dict[Any, Callable[[str], Any]] = {
-    Path: Path, str: str, int: int, float: float, Triple: _triple, tuple[str, ...]: _words,
-    bool: lambda text: text.strip().lower() in ("1", "true", "yes", "on"),
+    Path: Path, str: str, int: _number(int, "a whole number"),
+    float: _number(float, "a number"), Triple: _triple, tuple[str, ...]: _words, bool: _bool,
 }
+IGNORED = frozenset({"WIDGET_TEST_REDIS_URL"})  # the tests' own
 _TEXTS: dict[Any, Callable[[Any], str]] = {
     Triple: lambda t: ",".join(map(str, t)), tuple[str, ...]: " ".join,
 }

@@ -1,0 +1,66 @@
+"""Configuration checked at start: a misspelt name is warned about with the right one, a
+bad value is one line naming its variable (exit 2, no traceback), `check` says what it
+found, and `serve` refuses a store it cannot use rather than failing its first visitor."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.live import free_port
+from widget_server.settings import Settings, SettingsError
+
+
+def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    return subprocess.run([sys.executable, "-m", "widget_server", *args], capture_output=True,
+                          text=True, timeout=60, env={
+                              **clean, "WIDGET_DATA_DIR": str(tmp_path / "data"), **env})
+
+
+def test_a_misspelt_name_is_warned_about_with_the_right_one(tmp_path: Path) -> None:
+    done = _run(["check"], tmp_path, WIDGET_REDIS_ULR="redis://127.0.0.1:6379")
+    assert done.returncode == 0
+    assert "WIDGET_REDIS_ULR is not a setting: did you mean WIDGET_REDIS_URL?" in done.stderr
+    assert "ok    state store: the SQLite file" in done.stdout
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("WIDGET_PORT", "80OO", "expected a whole number"),
+    ("WIDGET_EXPOSE_GUPSHUP", "ture", "expected true or false"),
+    ("WIDGET_PUBLIC_URL", "widgets.example.com", "expected a URL beginning http://"),
+    ("WIDGET_BUDGET", "22,950", "expected three whole numbers"),
+])
+def test_a_bad_value_is_one_line_naming_its_variable(tmp_path: Path, name: str, value: str,
+                                                     expected: str) -> None:
+    done = _run(["serve"], tmp_path, **{name: value})
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert lines == [f"widget-server: {name}: {expected}" + lines[0].split(expected)[1]]
+    assert repr(value) in lines[0]
+
+
+def test_serve_refuses_a_store_it_cannot_reach(tmp_path: Path) -> None:
+    done = _run(["serve", "--port", str(free_port())], tmp_path,
+                WIDGET_REDIS_URL=f"redis://127.0.0.1:{free_port()}")
+    assert done.returncode == 2 and "state store: Redis at redis://" in done.stderr
+    assert "cannot be written" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_upstream_that_does_not_resolve_is_refused(tmp_path: Path) -> None:
+    done = _run(["check"], tmp_path, WIDGET_UPSTREAM_URL="http://no-such-host.invalid")
+    assert done.returncode == 2  # `check` prints what it found; `serve` would refuse
+    assert "fail  upstream: no-such-host.invalid does not resolve" in done.stdout
+
+
+def test_settings_read_strictly() -> None:
+    assert Settings.from_env({"WIDGET_EXPOSE_GUPSHUP": "off"}).expose_gupshup is False
+    assert Settings.from_env({"WIDGET_EXPOSE_GUPSHUP": "Yes"}).expose_gupshup is True
+    with pytest.raises(SettingsError, match="WIDGET_MIN_TTL: expected a number"):
+        Settings.from_env({"WIDGET_MIN_TTL": "a minute"})
+    with pytest.raises(SettingsError, match="WIDGET_REDIS_URL"):
+        Settings(redis_url="localhost:6379")

@@ -337,3 +337,21 @@ async def test_an_unreadable_form_is_said_as_such_not_as_a_bad_phone(tmp_path: P
         huge = await env.client.post(path, content=b"a=" + b"x" * 100_000, headers=form)
         assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
         assert env.upstream.requests == []
+
+
+async def test_a_code_started_before_a_key_rotation_confirms_after_it(tmp_path: Path) -> None:
+    async with widget_env(tmp_path, secret_key="old-key") as before:
+        ticket = (await start(before, "9819535746")).json()["ticket"]
+        code = sent_code(before)
+        # The operator rotates: the new key first, the old one still accepted.
+        async with widget_env(tmp_path, share_upstream_of=before,
+                              secret_key="new-key old-key") as after:
+            done = await confirm(after, ticket, code)
+            assert done.status_code == 200 and done.json()["code"] == "subscribed"
+            fresh = (await start(after, "9819535747")).json()["ticket"]
+        async with widget_env(tmp_path, share_upstream_of=before,
+                              secret_key="new-key") as later:  # the old key dropped
+            done = await confirm(later, fresh, sent_code(later, "9819535747"))
+            assert done.json()["code"] == "subscribed"  # signed with the new key
+            old = await confirm(later, ticket, code)
+            assert old.status_code == 400  # signed with a key no longer accepted

@@ -108,6 +108,8 @@ class Settings:
     # Several instances share the cache and the budget through Redis (`redis://...`).
     redis_url: str = ""
     redis_prefix: str = "widget:"
+    # Signs subscription tickets; several keys separated by spaces: the first signs, all
+    # are accepted (a rotation). Unset: a key kept in the data directory.
     secret_key: str = ""
     # When set, `/metrics` answers only `Authorization: Bearer <this>`.
     metrics_token: str = ""

@@ -28,6 +28,13 @@ class Ticket:
     issued: float
 
 
+def signing_keys(secret: str) -> list[str]:
+    """WIDGET_SECRET_KEY may hold several keys, separated by spaces: the first signs, every
+    one is accepted (a rotation: put the new key first, drop the old one a ticket's life
+    later)."""
+    return secret.split() or [secret]
+
+
 def clock_serializer(secret: str, salt: str, clock: Clock) -> URLSafeTimedSerializer:
     """Signed, timestamped payloads on our clock (tests move it; itsdangerous's own is the
     system's)."""
@@ -35,7 +42,9 @@ def clock_serializer(secret: str, salt: str, clock: Clock) -> URLSafeTimedSerial
         def get_timestamp(self) -> int:
             return int(clock())
 
-    return URLSafeTimedSerializer(secret, salt=salt, signer=ClockSigner)
+    # itsdangerous signs with the last of its keys and accepts all.
+    return URLSafeTimedSerializer(list(reversed(signing_keys(secret))), salt=salt,
+                                  signer=ClockSigner)
 
 
 class Tickets:

@@ -56,6 +56,12 @@ class Running:
 
     base: str
     proc: subprocess.Popen[bytes]
+    log: IO[bytes]
+
+    def logged(self) -> str:
+        """What the server has written to its log so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def kill(self) -> None:
         """`kill -9`: no shutdown, no flushing, whatever it was doing."""
@@ -77,7 +83,7 @@ def running_server(args: list[str], env: dict[str, str],
             cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
             _wait_healthy(base, proc, log)
-            yield Running(base, proc)
+            yield Running(base, proc, log)
         finally:
             if proc.poll() is None:
                 proc.terminate()

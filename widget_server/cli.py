@@ -18,12 +18,14 @@ from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from widget_server.head_limits import GuardedHttpTools
-from widget_server.logs import NoSecretsInLog
+from widget_server.logs import NoSecretsInLog, masked_url
 from widget_server.settings import Settings, SettingsError
+from widget_server.version import VERSION
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="widget-server", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"widget-server {VERSION}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the widget server")
     gupshup = commands.add_parser("gupshup", help="run the local GupShup alone")
@@ -41,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", help="log every request")
     from widget_server.gupshup import admin
     admin.add_commands(gupshup)
+    saved = commands.add_parser("backup", help="copy the data directory's files, consistently "
+                                "while the server runs, into DEST")
+    saved.add_argument("dest", type=Path)
+    saved.add_argument("--data-dir", type=Path)
     check = commands.add_parser("check", help="try the state store and the upstream with "
                                 "this configuration, and say what was found")
     check.add_argument("--data-dir", type=Path)
@@ -72,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"widget-server: {error}", file=sys.stderr)
         return 2
+    if args.command == "backup":
+        from widget_server.backup import backup
+        for path in backup(settings.data_dir, args.dest):
+            print(path)
+        return 0
     if args.command == "outbox":
         return _print_outbox(settings, args.phone, args.limit)
     if args.command == "gupshup":
@@ -84,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "check":
         return 0
+    logging.getLogger("widget_server").info("%s", _start_line(settings, args.workers))
     if args.workers > 1:
         return _serve_workers(settings, args.workers, args.access_log)
     from widget_server.app import create_app
@@ -130,6 +142,18 @@ def _gupshup(args: argparse.Namespace, settings: Settings) -> int:
     _stop_cleanly_on_sigterm()
     uvicorn.run(create_gupshup_app(settings), **_server_options(settings, False))
     return 0
+
+
+def _start_line(settings: Settings, workers: int) -> str:
+    """What this server runs with, secrets left out: the first thing an operator reads."""
+    store = "redis " + masked_url(settings.redis_url) if settings.redis_url \
+        else f"sqlite {settings.data_dir}"
+    return (f"widget-server {VERSION} on {settings.host}:{settings.port} ({workers} worker"
+            f"{'s' if workers > 1 else ''}): store {store}; upstream "
+            f"{settings.upstream_url or 'the embedded local GupShup'}; public URL "
+            f"{settings.public_url or '(from each request)'}; budget "
+            f"{'/'.join(map(str, settings.budget))} a minute/hour/day, reserve "
+            f"{'/'.join(map(str, settings.budget_reserve))}")
 
 
 def _preflight(settings: Settings, verbose: bool) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 SECRET_NAMES = ("secret", "token", "key")
 MASK = "…"
@@ -33,3 +34,11 @@ class NoSecretsInLog(logging.Filter):
             args[2] = masked_target(str(args[2]))
             record.args = tuple(args)
         return True
+
+
+def masked_url(url: str) -> str:
+    """A URL with its password, if any, replaced by ***: fit for a log line."""
+    parts = urlsplit(url)
+    if parts.password:
+        url = url.replace(f":{parts.password}@", ":***@", 1)
+    return url

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from widget_server.logs import masked_url
 from widget_server.settings import Settings
 from widget_server.state import StateFileError, open_state
 from widget_server.state.base import StoreDown
@@ -39,8 +40,8 @@ async def findings(settings: Settings) -> list[Finding]:
 
 
 async def _store(settings: Settings) -> Finding:
-    where = "Redis at " + settings.redis_url if settings.redis_url else "the SQLite file in " \
-        + str(settings.data_dir)
+    where = "Redis at " + masked_url(settings.redis_url) if settings.redis_url \
+        else "the SQLite file in " + str(settings.data_dir)
     try:
         state = open_state(settings, time.time)
     except StateFileError as error:

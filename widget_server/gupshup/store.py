@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from widget_server.datadir import private_file
+from widget_server.migrations import migrate
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,6 +51,9 @@ CREATE INDEX IF NOT EXISTS hits_by_key ON hits(kind, key, stamp);
 """
 
 
+MIGRATIONS = [SCHEMA]  # version 1; later versions append their steps
+
+
 class Database:
     """The local GupShup's SQLite file, shared safely by the threads that serve calls."""
 
@@ -59,7 +63,7 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self.connection().executescript(SCHEMA)
+        migrate(self.connection(), MIGRATIONS, f"the local GupShup's file {path}")
 
     def connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)

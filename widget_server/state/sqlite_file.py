@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from widget_server.clock import Clock
 from widget_server.datadir import private_file
+from widget_server.migrations import NewerSchema, migrate
 from widget_server.state.base import StateFileError, StoreDown
 
 log = logging.getLogger("widget_server.state")
@@ -44,6 +45,9 @@ CREATE INDEX IF NOT EXISTS lists_by_key ON lists(key, seq);
 CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, value TEXT NOT NULL,
                                  expires REAL NOT NULL);
 """
+
+
+MIGRATIONS = [SCHEMA]  # version 1; later versions append their steps
 
 
 class StateFile:
@@ -97,6 +101,9 @@ def _open(path: Path) -> sqlite3.Connection:
                              "directory writable or point WIDGET_DATA_DIR elsewhere.") from None
     try:
         _prepare(conn)
+    except NewerSchema as error:
+        conn.close()
+        raise StateFileError(str(error)) from None
     except sqlite3.DatabaseError as error:
         conn.close()
         raise StateFileError(
@@ -120,7 +127,7 @@ def _prepare(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous=NORMAL")
     if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
         raise sqlite3.DatabaseError("quick_check failed")
-    conn.executescript(SCHEMA)
+    migrate(conn, MIGRATIONS, "the state file")
 
 
 @contextmanager

@@ -41,3 +41,20 @@ async def test_not_ready_while_the_state_store_is_unreachable(tmp_path: Path) ->
         assert (await env.client.get("/livez")).status_code == 200
         await proxy.restore()
         assert (await env.client.get("/readyz")).status_code == 200
+
+
+@pytest.mark.redis
+async def test_the_stores_failure_is_said_as_the_sites_trouble_and_counted(
+        tmp_path: Path) -> None:
+    """Operators' trial: when Redis or the disk failed, visitors read "GupShup isn't
+    answering" and owners "calls used up"."""
+    async with RedisProxy.running() as proxy, widget_env(
+            tmp_path, redis_url=proxy.url(0), redis_prefix=f"test:{uuid.uuid4().hex}:") as env:
+        await proxy.cut()
+        answer = await env.client.get("/api/groups/jumpy")  # a cold key: nothing to serve
+        assert answer.status_code == 503
+        assert answer.json()["error"]["code"] == "site_trouble"
+        assert "problem on its side" in answer.json()["error"]["message"]
+        assert env.upstream.requests == []  # nothing that could not be counted
+        assert env.metrics_sample("widget_store_failures_total") >= 1
+        await proxy.restore()

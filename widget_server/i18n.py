@@ -17,6 +17,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found": "This group doesn't exist or it's a private group.",
         "bad_name": "A group name is 1 to 64 letters, digits, '-' or '_'.",
         "unavailable": "GupShup isn't answering right now. Please try again in a minute.",
+        "site_trouble": "This site has a problem on its side. Please try again in a minute.",
         "try_again_later": "Too many requests right now. Try again in {s} seconds.",
         "too_many_requests": "You asked for many groups or pages at once. Try again in {s} "
                              "seconds.",
@@ -73,6 +74,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found": "यह समूह मौजूद नहीं है या यह एक निजी समूह है।",
         "bad_name": "समूह के नाम में 1 से 64 अक्षर, अंक, '-' या '_' हो सकते हैं।",
         "unavailable": "GupShup अभी जवाब नहीं दे रहा है। एक मिनट बाद फिर कोशिश करें।",
+        "site_trouble": "इस साइट में अपनी ओर से कोई गड़बड़ है। एक मिनट बाद फिर कोशिश करें।",
         "try_again_later": "अभी बहुत सारे अनुरोध आ रहे हैं। {s} सेकंड बाद फिर कोशिश करें।",
         "too_many_requests": "आपने एक साथ बहुत सारे समूह या पेज माँगे। {s} सेकंड बाद फिर "
                              "कोशिश करें।",

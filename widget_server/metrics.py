@@ -29,6 +29,9 @@ class Metrics:
         self.worker_failures = Gauge("widget_worker_failures", "Failures of a background "
                                      "worker since start", ["worker"], registry=self.registry)
 
+        self.store_failures = Counter("widget_store_failures", "Requests the state store "
+                                      "(Redis, or the disk) failed under",
+                                      registry=self.registry)
         self.feed_mode = Gauge("widget_feed_mode", "1 for the way news is found now: `feed` "
                                "(the public stream), `keys` (per-key polling by the "
                                "square-root rule) or `idle`", ["mode"], registry=self.registry)

@@ -12,6 +12,7 @@ from widget_server.upstream.errors import (
     BudgetExhausted,
     GroupNotFound,
     PrivateGroup,
+    SiteTrouble,
     Throttled,
     TooManyMisses,
     Unavailable,
@@ -65,6 +66,8 @@ def refusal(error: UpstreamError) -> Refusal:
         return Refusal(503, "try_again_later", "try_again_later", seconds(error.retry_after))
     if isinstance(error, Throttled):
         return Refusal(503, "try_again_later", "try_again_later", THROTTLED_RETRY)
+    if isinstance(error, SiteTrouble):
+        return Refusal(503, "site_trouble", "site_trouble", UNAVAILABLE_RETRY)
     if isinstance(error, Unavailable):
         return Refusal(503, "upstream_unavailable", "unavailable", UNAVAILABLE_RETRY)
     return Refusal(502, "upstream_error", "upstream_error")  # any other refusal (ApiRefused)

@@ -13,6 +13,7 @@ from widget_server.outage import Outage
 from widget_server.upstream.errors import (
     ApiRefused,
     BudgetExhausted,
+    SiteTrouble,
     Unavailable,
     UpstreamError,
 )
@@ -46,6 +47,10 @@ class Fetcher:
             self.outage.no_call()
             self.fail(entry, error, error.retry_after)
             return False
+        except SiteTrouble as error:  # ours, not the upstream's: no outage, no probe
+            self.outage.no_call()
+            self.store_failed(entry, error)
+            return False
         except ApiRefused as error:
             self._answered()
             self.fail(entry, error, self.error_ttl)
@@ -73,6 +78,11 @@ class Fetcher:
         if entry.error is not None:
             raise entry.error.copy()
         return entry.value
+
+    def store_failed(self, entry: Entry, error: SiteTrouble) -> None:
+        """The state store failed under this fetch: counted, and said as what it is."""
+        self._metrics.store_failures.inc()
+        self.fail(entry, error, UNAVAILABLE_RETRY)
 
     def fail(self, entry: Entry, error: UpstreamError, retry_in: float) -> None:
         entry.failed(error, self._clock() + retry_in)

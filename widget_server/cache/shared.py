@@ -10,12 +10,12 @@ import json
 import logging
 from collections.abc import Callable
 
-from widget_server.cache.fetcher import UNAVAILABLE_RETRY, Fetcher
+from widget_server.cache.fetcher import Fetcher
 from widget_server.cache.local import LocalEntries
 from widget_server.clock import Clock
 from widget_server.entries import Entry, Fetch
 from widget_server.state.base import StateStore, StoreDown
-from widget_server.upstream.errors import Unavailable
+from widget_server.upstream.errors import SiteTrouble, Unavailable
 
 log = logging.getLogger("widget_server.cache")
 RENEWED = "renewed"  # keys fetched out of turn, for the other processes to take at once
@@ -52,7 +52,7 @@ class SharedEntries:
             await self._refresh(key, entry, fetch, renew)
         except StoreDown as error:  # no upstream call: serve what this process holds
             log.warning("state store unavailable for %s: %s", key, error)
-            self._fetcher.fail(entry, Unavailable("state store unavailable"), UNAVAILABLE_RETRY)
+            self._fetcher.store_failed(entry, SiteTrouble("state store unavailable"))
 
     async def _refresh(self, key: str, entry: Entry, fetch: Fetch, renew: bool) -> None:
         if not renew and self.adopt(key, entry, await self.store.load(key)):

@@ -32,7 +32,7 @@ from widget_server.protocol import GROUP_NAME, MESSAGE_ID
 from widget_server.refusal import seconds
 from widget_server.services import services
 from widget_server.state.base import StoreDown
-from widget_server.upstream.errors import Unavailable
+from widget_server.upstream.errors import SiteTrouble
 from widget_server.views import BadForm, read_form
 from widget_server.views.embed import base_url
 
@@ -74,8 +74,9 @@ async def login(request: Request) -> Response:
     response = redirect_to("/console", lang)
     try:
         await service(request).sessions.start(response, request, token, phone)
-    except Unavailable:
-        return login_page(request, lang, Notice(ConsoleError("unavailable", 503, 10.0)), typed)
+    except SiteTrouble:
+        return login_page(request, lang, Notice(ConsoleError("site_trouble", 503, 10.0)),
+                          typed)
     return response
 
 

@@ -20,7 +20,13 @@ from widget_server.refusal import refusal
 from widget_server.upstream import models
 from widget_server.upstream.answers import Data
 from widget_server.upstream.client import UpstreamClient
-from widget_server.upstream.errors import ApiRefused, BudgetExhausted, Throttled, Unavailable
+from widget_server.upstream.errors import (
+    ApiRefused,
+    BudgetExhausted,
+    SiteTrouble,
+    Throttled,
+    Unavailable,
+)
 
 # The code that means "this token is no good" for each method (the docs differ).
 TOKEN_CODES = {"users.getMyGroups": 6, "users.getJoinedGroups": 1,
@@ -148,7 +154,8 @@ class Owner:
             return await self._client.call(method, use="console", post=True, **params)
         except (BudgetExhausted, Throttled, Unavailable) as error:
             answer = refusal(error)  # the same status and wait as every other page
-            key = "unavailable" if isinstance(error, Unavailable) else "busy"
+            key = "site_trouble" if isinstance(error, SiteTrouble) else "unavailable" \
+                if isinstance(error, Unavailable) else "busy"
             raise ConsoleError(key, answer.status, answer.retry) from None
         except ApiRefused as error:
             if tally and isinstance(error.body.get("results"), list):

@@ -23,7 +23,7 @@ from starlette.responses import Response
 from widget_server.clock import Clock
 from widget_server.settings import settings_of
 from widget_server.state.base import StateStore, StoreDown
-from widget_server.upstream.errors import Unavailable
+from widget_server.upstream.errors import SiteTrouble
 
 COOKIE = "gupshup_console"
 SECURE_COOKIE = "__Host-" + COOKIE
@@ -59,14 +59,14 @@ class Sessions:
         return Session(str(data["t"]), str(data["p"]), float(data["e"]))
 
     async def start(self, response: Response, request: Request, token: str, phone: str) -> None:
-        """A new session for `token`; Unavailable if it cannot be kept."""
+        """A new session for `token`; SiteTrouble if it cannot be kept."""
         sid = secrets.token_urlsafe(32)
         expires = self._clock() + self._lifetime
         try:
             await self._store.put(KEY + _digest(sid), json.dumps(
                 {"t": token, "p": phone, "e": expires}), self._lifetime)
         except StoreDown as error:
-            raise Unavailable("state store unavailable") from error
+            raise SiteTrouble("state store unavailable") from error
         secure = _https(request)
         response.set_cookie(SECURE_COOKIE if secure else COOKIE, sid,
                             max_age=int(self._lifetime), path="/" if secure else PATH,

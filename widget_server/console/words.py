@@ -72,6 +72,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "busy": "GupShup allows this site only so many calls, and they're used up for now. "
                 "Try again in {s} seconds.",
         "unavailable": "GupShup isn't answering right now. Try again in a minute.",
+        "site_trouble": "This site has a problem on its side (not GupShup): try again in a "
+                        "minute.",
         "not_your_group": "That isn't one of your groups.",
         "no_such_message": "There is no such message to reply to.",
         "group_disabled": "This group has been switched off on GupShup: nothing can be "
@@ -162,6 +164,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "busy": "GupShup इस साइट को सीमित कॉल ही करने देता है, और वे अभी खत्म हो गई हैं। "
                 "{s} सेकंड बाद फिर कोशिश करें।",
         "unavailable": "GupShup अभी जवाब नहीं दे रहा है। एक मिनट बाद फिर कोशिश करें।",
+        "site_trouble": "इस साइट में अपनी ओर से गड़बड़ है (GupShup में नहीं): एक मिनट बाद फिर "
+                        "कोशिश करें।",
         "not_your_group": "यह आपका समूह नहीं है।",
         "no_such_message": "जवाब देने के लिए ऐसा कोई संदेश नहीं है।",
         "group_disabled": "यह समूह GupShup पर बंद कर दिया गया है: इसमें कुछ पोस्ट नहीं हो "

@@ -24,10 +24,9 @@ from typing import Literal, Protocol
 from widget_server.clock import Clock
 from widget_server.protocol import WINDOWS
 from widget_server.state.base import StateStore
-from widget_server.upstream.errors import BudgetExhausted
+from widget_server.upstream.errors import BudgetExhausted, SiteTrouble
 
 log = logging.getLogger("widget_server.upstream")
-STORE_RETRY = 5.0
 # How long refreshes pause after a tag, and every call stops after a 113, by the window
 # the upstream names: the longer the window, the longer until it has room again.
 COOL_DOWN = {"minute": 60.0, "hour": 600.0, "day": 3600.0}
@@ -97,7 +96,7 @@ class Budget:
             raise
         except Exception as error:  # the store failed: no call that cannot be counted
             log.warning("budget store unavailable: %s", error)
-            raise BudgetExhausted(STORE_RETRY) from error
+            raise SiteTrouble(f"the budget cannot be counted: {error}") from error
         if retry is not None:
             raise BudgetExhausted(retry)
         return member

@@ -4,6 +4,7 @@
     ├── BudgetExhausted        no call allowed now (our budget or a cool-down); retry_after
     ├── TooManyMisses          this client has asked for too many uncached keys lately
     ├── Unavailable            network error, timeout, 5xx, redirect, oversized or bad body
+    │   └── SiteTrouble        our own state store failed: nothing could be counted
     └── ApiRefused             an in-band error envelope: code and message
         ├── GroupNotFound      the group name is invalid or unknown
         ├── PrivateGroup       the group is private
@@ -45,6 +46,11 @@ class TooManyMisses(UpstreamError):
 
 class Unavailable(UpstreamError):
     """The upstream could not be reached or answered something unusable."""
+
+
+class SiteTrouble(Unavailable):
+    """This site's own state store (Redis, or the disk) failed: no call could be counted
+    and none was made. Said to people as the site's trouble, not GupShup's."""
 
 
 class ApiRefused(UpstreamError):

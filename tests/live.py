@@ -70,17 +70,17 @@ class Running:
 
 
 @contextlib.contextmanager
-def running_server(args: list[str], env: dict[str, str],
-                   cwd: Path | None = None) -> Iterator[Running]:
-    """`python -m widget_server ARGS --port P` in a process of its own, once its
-    `/healthz` answers."""
-    port = free_port()
+def running_server(args: list[str], env: dict[str, str], cwd: Path | None = None,
+                   port: int = 0) -> Iterator[Running]:
+    """`python -m widget_server ARGS --port P` in a process of its own (on a free port
+    unless given), once its `/healthz` answers."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     # Logs to a file: a pipe nobody reads would fill and stall the server.
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "widget_server", *args, "--port", str(port)],
-            cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+            cwd=cwd, env=env, stdout=log, stderr=log)
         try:
             _wait_healthy(base, proc, log)
             yield Running(base, proc, log)

@@ -123,8 +123,10 @@ def _server_options(settings: Settings, access_log: bool) -> dict[str, Any]:
 def _stop_cleanly_on_sigterm() -> None:
     """uvicorn stops gracefully on SIGTERM, then raises the signal again for whatever
     handler was there before: with this one, the process then exits with 0, as a clean
-    stop should, rather than being killed by it (143)."""
+    stop should, rather than being killed by it (143). SIGHUP is the same clean stop, as
+    with `--workers`: a supervisor starts the server again."""
     signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    signal.signal(signal.SIGHUP, lambda signum, frame: os.kill(os.getpid(), signal.SIGTERM))
 
 
 def _gupshup(args: argparse.Namespace, settings: Settings) -> int:
@@ -211,10 +213,17 @@ class _Supervisor(Multiprocess):
             sock.close()
         super().handle_term()
 
+    def handle_hup(self) -> None:
+        """A clean stop, as without `--workers`: the supervisor (systemd's `Restart=`)
+        starts the server again, which reads its settings anew."""
+        self.handle_term()
+
 
 def worker_app() -> ASGIApp:
     """One worker's app (`--workers`), from the environment the parent wrote."""
     from widget_server.app import create_app
+    from widget_server.orphans import die_with_parent
+    die_with_parent()
     settings = Settings.from_env()
     GuardedHttpTools.head_seconds = settings.header_timeout  # in this worker's process
     return create_app(settings)

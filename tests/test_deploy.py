@@ -4,6 +4,7 @@ verify`."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -138,3 +139,19 @@ def test_sighup_is_the_same_clean_stop_in_both_modes(tmp_path: Path, workers: st
     with running_server(["serve", "--workers", workers], _env(tmp_path)) as server:
         server.proc.send_signal(signal.SIGHUP)
         assert server.proc.wait(20) == 0
+
+
+def test_every_line_is_json_with_workers_when_asked(tmp_path: Path) -> None:
+    env = {**_env(tmp_path), "WIDGET_LOG_FORMAT": "json", "WIDGET_LOG_LEVEL": "INFO"}
+    with running_server(["serve", "--workers", "2", "--access-log"], env) as server:
+        for path in ("/api/groups/jumpy", "/api/groups/nosuch", "/widget/groups/jumpy"):
+            httpx.get(server.base + path)
+        server.proc.terminate()
+        server.proc.wait(20)
+        logged = server.logged()
+    lines = [line for line in logged.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line: the app's and uvicorn's
+    assert all({"time", "level", "logger", "pid", "message"} <= r.keys() for r in records)
+    assert {r["logger"] for r in records} >= {"uvicorn.access", "uvicorn.error",
+                                              "widget_server"}
+    assert len({r["pid"] for r in records}) >= 3  # the parent and both workers

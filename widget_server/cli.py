@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import logging.config
 import os
 import signal
 import sqlite3
@@ -18,7 +19,7 @@ from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from widget_server.head_limits import GuardedHttpTools
-from widget_server.logs import NoSecretsInLog, masked_url
+from widget_server.logs import log_config, masked_url
 from widget_server.settings import Settings, SettingsError
 from widget_server.version import VERSION
 
@@ -69,15 +70,14 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for line in Settings.unknown():
-        logging.getLogger("widget_server").warning("%s", line)
     try:
         settings = _settings(args)
     except SettingsError as error:
         print(f"widget-server: {error}", file=sys.stderr)
         return 2
+    logging.config.dictConfig(log_config(settings.log_level, settings.log_format))
+    for line in Settings.unknown():
+        logging.getLogger("widget_server").warning("%s", line)
     if args.command == "backup":
         from widget_server.backup import backup
         for path in backup(settings.data_dir, args.dest):
@@ -115,8 +115,9 @@ def _server_options(settings: Settings, access_log: bool) -> dict[str, Any]:
     """uvicorn believes `X-Forwarded-*` only from WIDGET_TRUSTED_PROXIES (by default it
     would from any local process), and bounds a request's head in size and time."""
     GuardedHttpTools.head_seconds = settings.header_timeout
-    logging.getLogger("uvicorn.access").addFilter(NoSecretsInLog())
     return {"host": settings.host, "port": settings.port, "access_log": access_log,
+            "log_config": log_config(settings.log_level, settings.log_format),
+            "log_level": settings.log_level.lower(),
             "forwarded_allow_ips": list(settings.trusted_proxies), "http": GuardedHttpTools}
 
 

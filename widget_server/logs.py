@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import urlsplit
 
 SECRET_NAMES = ("secret", "token", "key")
@@ -42,3 +43,33 @@ def masked_url(url: str) -> str:
     if parts.password:
         url = url.replace(f":{parts.password}@", ":***@", 1)
     return url
+
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+FORMATS = ("text", "json")
+TEXT = "%(asctime)s %(levelname)s %(name)s [%(process)d]: %(message)s"
+
+
+def log_config(level: str, form: str) -> dict[str, Any]:
+    """One logging setup, for this process and every worker uvicorn starts (it is handed
+    to uvicorn as its `log_config`): the app's lines and uvicorn's alike, as text or as
+    JSON (time, level, logger, pid, message, and whatever a line adds with `extra=`)."""
+    formatter: dict[str, Any] = {"format": TEXT} if form == "text" else {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger",
+                          "process": "pid"}}
+    handler = {"class": "logging.StreamHandler", "formatter": "main",
+               "stream": "ext://sys.stderr"}
+    return {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"main": formatter},
+        "filters": {"secrets": {"()": NoSecretsInLog}},
+        "handlers": {"main": handler, "access": {**handler, "filters": ["secrets"]}},
+        "loggers": {
+            "uvicorn": {"handlers": ["main"], "level": level, "propagate": False},
+            "uvicorn.error": {"handlers": ["main"], "level": level, "propagate": False},
+            "uvicorn.access": {"handlers": ["access"], "level": level, "propagate": False},
+            "httpx": {"level": "WARNING"}},  # one line per upstream call is the metrics' job
+        "root": {"handlers": ["main"], "level": level},
+    }

@@ -14,6 +14,8 @@ import platformdirs
 from starlette.config import Config
 from starlette.requests import Request
 
+from widget_server.logs import FORMATS, LEVELS
+
 Triple = tuple[int, int, int]
 
 
@@ -105,6 +107,9 @@ class Settings:
     live_streams: int = 5000
     # How long the hot path replays a publicly cacheable answer (0 turns it off).
     hot_ttl: float = 1.0
+    # DEBUG, INFO, WARNING or ERROR; `text` or `json` lines (for a log shipper).
+    log_level: str = "INFO"
+    log_format: str = "text"
     # Several instances share the cache and the budget through Redis (`redis://...`).
     redis_url: str = ""
     redis_prefix: str = "widget:"
@@ -136,6 +141,10 @@ class Settings:
     sms_max_attempts: int = 6
 
     def __post_init__(self) -> None:
+        for name, allowed in (("log_level", LEVELS), ("log_format", FORMATS)):
+            if getattr(self, name) not in allowed:
+                raise SettingsError(f"WIDGET_{name.upper()}: expected one of "
+                                    f"{', '.join(allowed)}, got {getattr(self, name)!r}")
         for name, schemes in URLS.items():
             value: str = getattr(self, name)
             parts = urlsplit(value)

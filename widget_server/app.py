@@ -15,6 +15,7 @@ from widget_server.console import console_routes
 from widget_server.hosts import KnownHosts, own_names
 from widget_server.hot import HotCache
 from widget_server.request_limits import RequestLimits
+from widget_server.request_metrics import RequestMetrics
 from widget_server.security import NoSniff
 from widget_server.services import Services, build_services
 from widget_server.settings import Settings
@@ -45,7 +46,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock,
     hot = Middleware(HotCache, clock=clock, ttl=settings.hot_ttl, hits=parts.metrics.hot_hits)
     hosts = Middleware(KnownHosts, names=own_names(settings))
     app = Starlette(routes=_routes(parts), lifespan=lifespan,
-                    middleware=[hosts, Middleware(RequestLimits, seconds=settings.body_timeout),
+                    middleware=[Middleware(RequestMetrics, metrics=parts.metrics), hosts,
+                                Middleware(RequestLimits, seconds=settings.body_timeout),
                                 hot, Middleware(NoSniff)],
                     exception_handlers={404: not_found})
     app.state.services = parts

@@ -10,6 +10,7 @@ import os
 import signal
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from uvicorn.supervisors import Multiprocess
 
 from widget_server.head_limits import GuardedHttpTools
 from widget_server.logs import log_config, masked_url
+from widget_server.metrics import SHARED
 from widget_server.settings import Settings, SettingsError
 from widget_server.version import VERSION
 
@@ -198,9 +200,11 @@ def _serve_workers(settings: Settings, workers: int, access_log: bool) -> int:
     """Several processes on one port: they share the state store (the SQLite file in the
     data directory, or Redis), so one upstream budget, and the stored secret."""
     os.environ.update(settings.to_env())
-    config = uvicorn.Config("widget_server.cli:worker_app", factory=True, workers=workers,
-                            **_server_options(settings, access_log))
-    _Supervisor(config, sockets=[config.bind_socket()]).run()
+    with tempfile.TemporaryDirectory(prefix="widget-metrics-") as shared:
+        os.environ[SHARED] = shared  # the workers' metrics add up (`metrics`)
+        config = uvicorn.Config("widget_server.cli:worker_app", factory=True, workers=workers,
+                                **_server_options(settings, access_log))
+        _Supervisor(config, sockets=[config.bind_socket()]).run()
     return 0
 
 

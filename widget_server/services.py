@@ -101,7 +101,7 @@ def build_services(settings: Settings, clock: Clock,
     budget = _budget(settings, clock, state)
     client = UpstreamClient(settings.upstream_url or LOCAL_BASE, budget,
                             timeout=settings.upstream_timeout, transport=transport,
-                            calls=metrics.upstream, tags=metrics.throttle_tags)
+                            metrics=metrics)
     cache = Cache(clock, budget, metrics, maxsize=settings.cache_size,
                   min_ttl=settings.min_ttl, error_ttl=settings.error_ttl,
                   active_horizon=settings.active_horizon, shared=state,

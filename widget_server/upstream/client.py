@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from prometheus_client import Counter
 
 from widget_server.protocol import REST_PATH
 from widget_server.upstream.answers import (
@@ -27,6 +27,9 @@ from widget_server.upstream.answers import (
 from widget_server.upstream.budget import Budget, Use
 from widget_server.upstream.errors import ApiRefused, Throttled, Unavailable
 
+if TYPE_CHECKING:  # the metrics import nothing of ours, but keep the client light
+    from widget_server.metrics import Metrics
+
 log = logging.getLogger("widget_server.upstream")
 
 # 127 carries a throttle object too, but of the poster's own pace: not the upstream's
@@ -39,11 +42,10 @@ class UpstreamClient:
 
     def __init__(self, base_url: str, budget: Budget, *, timeout: float = 5.0,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 calls: Counter | None = None, tags: Counter | None = None) -> None:
+                 metrics: Metrics | None = None) -> None:
         self.budget = budget
         self._timeout = timeout
-        self._calls = calls
-        self._tags = tags
+        self._metrics = metrics
         self._subscribe_name = SUBSCRIBE_NAMES[0]
         # The docs name the endpoint itself (`http://host/GupshupAPI/rest`): take that too.
         base = base_url.rstrip("/").removesuffix(REST_PATH)
@@ -94,6 +96,7 @@ class UpstreamClient:
         """One upstream call: budget first, then a GET (or POST) with a total deadline."""
         call = await self.budget.acquire(use)
         outcome = "error"
+        started = time.perf_counter()
         try:
             body = await self._fetch(method, params, post)
             self._heard(method, body)  # a tag rides on errors as well as on successes
@@ -108,8 +111,10 @@ class UpstreamClient:
             raise
         finally:
             await self.budget.settle(call)
-            if self._calls is not None:
-                self._calls.labels(method=method, outcome=outcome).inc()
+            if self._metrics is not None:
+                self._metrics.upstream.labels(method=method, outcome=outcome).inc()
+                self._metrics.upstream_seconds.labels(method=method).observe(
+                    time.perf_counter() - started)
         return body
 
     def _heard(self, method: str, body: Data) -> None:
@@ -119,8 +124,8 @@ class UpstreamClient:
         log.warning("upstream throttle tag on %s: %s", method, tag)
         window = tag.get("window") if isinstance(tag, dict) else None
         self.budget.throttle_tag(window if isinstance(window, str) else "minute")
-        if self._tags is not None:
-            self._tags.inc()
+        if self._metrics is not None:
+            self._metrics.throttle_tags.inc()
 
     async def _fetch(self, method: str, params: dict[str, Any], post: bool) -> Data:
         fields = {"method": method, "v": "1.0", "format": "json",

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from widget_server.net import is_loopback, visitor
+from widget_server.protocol import WINDOWS
 from widget_server.services import services
 from widget_server.state.base import StateStore, StoreDown
 from widget_server.workers import health_answer
@@ -59,13 +60,18 @@ async def metrics_view(request: Request) -> Response:
     if not token and not is_loopback(visitor(request)):
         # The budget's remaining calls are a timer for anyone attacking it.
         return PlainTextResponse("Metrics are served to this machine only, unless "
-                        "WIDGET_METRICS_TOKEN is set.", 403, headers={"Cache-Control": "no-store"})
+                                 "WIDGET_METRICS_TOKEN is set.", 403,
+                                 headers={"Cache-Control": "no-store"})
     metrics = parts.metrics
     with contextlib.suppress(Exception):  # the budget's store may be down
         for window, left in (await parts.budget.remaining()).items():
             metrics.budget_left.labels(window=window).set(left)
+    for (window, _), ceiling, kept in zip(WINDOWS, parts.budget.ceilings,
+                                          parts.budget.reserve, strict=True):
+        metrics.budget_limit.labels(window=window, part="ceiling").set(ceiling)
+        metrics.budget_limit.labels(window=window, part="reserve").set(kept)
     for name, state in (parts.local.workers.states if parts.local else {}).items():
         metrics.worker_up.labels(worker=name).set(int(state.healthy))
-        metrics.worker_failures.labels(worker=name).set(state.failures)
+        metrics.worker_failed(name, state.failures)
     metrics.cache_keys.set(len(parts.cache))
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")

@@ -64,3 +64,23 @@ def test_settings_read_strictly() -> None:
         Settings.from_env({"WIDGET_MIN_TTL": "a minute"})
     with pytest.raises(SettingsError, match="WIDGET_REDIS_URL"):
         Settings(redis_url="localhost:6379")
+
+
+@pytest.mark.redis
+def test_a_redis_written_by_a_newer_version_is_refused(tmp_path: Path) -> None:
+    import uuid
+
+    import redis
+
+    from tests.redis_server import redis_url
+
+    prefix = f"test:{uuid.uuid4().hex}:"
+    direct = redis.Redis.from_url(redis_url())
+    direct.set(prefix + "schema", 99)
+    try:
+        done = _run(["check"], tmp_path, WIDGET_REDIS_URL=redis_url(),
+                    WIDGET_REDIS_PREFIX=prefix, WIDGET_SECRET_KEY="k")
+        assert done.returncode == 2 and "schema version 99" in done.stdout
+    finally:
+        direct.delete(prefix + "schema")
+        direct.close()

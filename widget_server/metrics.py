@@ -67,6 +67,11 @@ class Metrics:
         self.store_failures = Counter("widget_store_failures", "Requests the state store "
                                       "(Redis, or the disk) failed under",
                                       registry=self.registry)
+        self.upstream_state = Gauge("widget_upstream_state", "What the upstream's answers have "
+                                    "brought about: `failing` (only probes go out), "
+                                    "`paused` (no refreshes), `stopped` (no calls): 1 or 0",
+                                    ["state"], registry=self.registry,
+                                    multiprocess_mode="max")
         self.feed_mode = Gauge("widget_feed_mode", "1 for the way news is found now: `feed` "
                                "(the public stream), `keys` (per-key polling by the "
                                "square-root rule) or `idle`", ["mode"], registry=self.registry,

@@ -13,6 +13,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from widget_server.logs import masked_url
+from widget_server.migrations import NewerSchema
 from widget_server.settings import Settings
 from widget_server.state import StateFileError, open_state
 from widget_server.state.base import StoreDown
@@ -52,6 +53,8 @@ async def _store(settings: Settings) -> Finding:
     except (StoreDown, TimeoutError) as error:
         return Finding("fail", "state store", f"{where} cannot be written: "
                        f"{str(error)[:160] or 'no answer in 5 s'}")
+    except NewerSchema as error:
+        return Finding("fail", "state store", str(error))
     finally:
         await state.aclose()
     if notes:
@@ -65,6 +68,7 @@ async def _redis_notes(state: object) -> list[str]:
 
     from widget_server.state.redis import RedisState
     assert isinstance(state, RedisState)
+    await state.schema()  # NewerSchema: refused, as a newer SQLite file is
     notes = []
     try:
         info = await state.redis.info("persistence")

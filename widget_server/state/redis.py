@@ -13,8 +13,11 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from widget_server.entries import Entry
+from widget_server.migrations import NewerSchema
 from widget_server.state import codec
 from widget_server.state.base import KEEP_VALUES, StoreDown, Window
+
+SCHEMA_VERSION = 1  # what the keys under the prefix look like; later versions migrate
 
 # Delete the lock only if it is still ours (it may have expired and been taken).
 _UNLOCK = """if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -183,6 +186,17 @@ class RedisState:
             if until > now:
                 await self.call(self._raise(keys=[self.prefix + "pressure:" + name],
                                             args=[until, int((until - now) * 1000) + 1]))
+
+    async def schema(self) -> int:
+        """The prefix's schema version, set to ours if none is there yet (NewerSchema if a
+        newer widget-server wrote it)."""
+        key = self.prefix + "schema"
+        await self.call(self.redis.set(key, SCHEMA_VERSION, nx=True))
+        found = int(await self.call(self.redis.get(key)) or SCHEMA_VERSION)
+        if found > SCHEMA_VERSION:
+            raise NewerSchema(f"Redis under {self.prefix!r} has schema version {found}, and "
+                              f"this widget-server knows {SCHEMA_VERSION}")
+        return found
 
     async def call(self, pending: Any) -> Any:
         try:

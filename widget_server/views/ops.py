@@ -74,4 +74,9 @@ async def metrics_view(request: Request) -> Response:
         metrics.worker_up.labels(worker=name).set(int(state.healthy))
         metrics.worker_failed(name, state.failures)
     metrics.cache_keys.set(len(parts.cache))
+    pressure = parts.budget.pressure()
+    for said, on in (("failing", parts.cache.fetcher.outage.down),
+                     ("paused", pressure["paused_for"] > 0),
+                     ("stopped", pressure["stopped_for"] > 0)):
+        metrics.upstream_state.labels(state=said).set(int(on))
     return Response(metrics.render(), media_type="text/plain; version=0.0.4")

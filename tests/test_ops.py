@@ -58,3 +58,4 @@ async def test_the_stores_failure_is_said_as_the_sites_trouble_and_counted(
         assert env.upstream.requests == []  # nothing that could not be counted
         assert env.metrics_sample("widget_store_failures_total") >= 1
         await proxy.restore()
+

@@ -13,6 +13,7 @@ import pytest
 from tests.helpers import REST, call, error_code, parse
 from widget_server.gupshup.app import MAX_BODY, LocalGupShup, create_gupshup_app
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE
+from widget_server.gupshup.errors import BY_METHOD, COMMON
 from widget_server.protocol import login_rand
 
 pytestmark = pytest.mark.anyio
@@ -154,7 +155,7 @@ CASES: list[tuple[str, int, Setup]] = [
     ("groups.getStream", 3, fixed(group="jumpy", range=0)),
     ("groups.getStream", 109, fixed()),
     ("groups.getStream", 110, fixed(group="jumpy", **{"from": "1.5"})),
-    ("groups.getStream", 111, fixed(group="jumpy", **{"from": 10**9})),
+    ("groups.getStream", 111, fixed(group="jumpy", **{"from": 2**63})),
     ("groups.getStream", 112, fixed(group="hush")),
     ("groups.getInfo", 2, fixed(group="nosuchgroup")),
     ("groups.getInfo", 109, fixed()),
@@ -301,3 +302,48 @@ async def test_server_app_never_answers_500_for_garbage() -> None:
                 assert response.status_code == 200
                 assert parse(response)["status"] == "error"
         gupshup.close()
+
+
+@pytest.mark.parametrize(("method", "code", "setup"), CASES,
+                         ids=[f"{m}-{c}" for m, c, _ in CASES])
+async def test_each_code_has_its_own_words(gupshup: LocalGupShup, client: httpx.AsyncClient,
+                                           method: str, code: int, setup: Setup) -> None:
+    """Trial: a repeated reply got 128 with 129's words ("resubmit"), which tells a client
+    to retry; an invite to a switched-off group got 124 with 129's."""
+    params = {"method": method, "v": "1.0", "format": "json",
+              **await setup(Ctx(client, gupshup))}
+    if code == 113 or ((code, method) == (127, "groups.postMessage") and not params.get("token")):
+        gupshup.throttle = type(gupshup.throttle)(gupshup.db, (0, 0, 0), (0, 10, 10),
+                                                  lambda: 0.0)
+    body = parse(await client.get(REST, params={k: str(v) for k, v in params.items()
+                                                if v is not None}))
+    words = BY_METHOD.get(method.lower(), {}).get(code) or COMMON.get(code)
+    assert words is not None, f"{method} has no words for {code}"
+    assert code == 129 or body["error"]["msg"] != COMMON[129]
+
+
+async def test_a_far_offset_is_an_empty_page_not_a_wrong_word(
+        gupshup: LocalGupShup, client: httpx.AsyncClient) -> None:
+    token = await Ctx(client, gupshup).login()
+    for method in ("users.getJoinedGroups", "users.getJoinedGroupsStream",
+                   "groups.getReplies"):
+        body = await call(client, method, "json", token=token, groupName="jumpy",
+                          **{"from": "2000000"})
+        assert body["status"] == "success", (method, body)
+
+
+async def test_borrowed_codes_say_their_own_words(gupshup: LocalGupShup,
+                                                  client: httpx.AsyncClient) -> None:
+    """Trial: a repeated reply got code 128 with 129's words ("resubmit after some time"),
+    which tells a client to retry; an invite to a switched-off group got 124 with 129's."""
+    ctx = Ctx(client, gupshup)
+    token = await ctx.login()
+    text = "@shayari once only"
+    await call(client, "groups.postReply", token=token, text=text)
+    again = await call(client, "groups.postReply", token=token, text=text)
+    assert error_code(again) == 128 and "duplicate" in again["error"]["msg"]
+    conn = gupshup.db.connection()
+    conn.execute("UPDATE groups SET disabled = 1 WHERE name = 'jumpy'")
+    invite = await call(client, "groups.inviteFriends", token=token, groupName="jumpy",
+                        phoneNumbers="9819535746")
+    assert error_code(invite) == 124 and "disabled" in invite["error"]["msg"]

@@ -20,6 +20,8 @@ _VERSION_LONG = ('You have provided an invalid value for the parameter "version"
 _RANGE_15 = ("The specified range is invalid. "
              "Range can be a positive integer with maximum value of 15.")
 _PRIVATE_REPLIES = "This group is private and only group owner can request this information."
+_DUPLICATE = ("The last message you submitted is a duplicate of your earlier message. You "
+              "cannot send duplicate messages.")
 
 COMMON: dict[int, str] = {
     102: 'The specified response format "%0" is not supported.',
@@ -80,8 +82,7 @@ BY_METHOD: dict[str, dict[int, str]] = {
         125: _NON_ASCII,
         126: _TOO_LONG,
         127: "You have hit a throttle limit. Please see other accompanying messages for details.",
-        128: "The last message you submitted is a duplicate of your earlier message. You cannot "
-             "send duplicate messages.",
+        128: _DUPLICATE,
     },
     "users.getmygroups": {6: "The token string specified is not valid.", 107: _VERSION_LONG},
     "users.logout": {107: _VERSION_LONG},
@@ -97,6 +98,7 @@ BY_METHOD: dict[str, dict[int, str]] = {
         125: _NON_ASCII,
         126: _TOO_LONG,
         155: _PRIVATE_REPLIES,
+        128: _DUPLICATE,
         156: "The reply message can not be empty.",
         157: "It is a partial success: the reply could not be posted to some of the groups "
              "named in the text.",
@@ -115,6 +117,7 @@ BY_METHOD: dict[str, dict[int, str]] = {
         161: "One or more phone numbers are not valid.",
         162: "Invites have been sent to some of your friends. Some phone numbers could not be "
              "invited.",
+        124: _DISABLED,
         163: "Invite cannot be sent to your friends.",
     },
 }
@@ -131,9 +134,11 @@ class ApiError(Exception):
         self.extra = extra or {}
 
     def message(self, method: str) -> str:
+        """The method's own words for the code, or the words every method shares; never
+        another code's (a code without words says only its number)."""
         template = BY_METHOD.get(method, {}).get(self.code) or COMMON.get(self.code)
         if template is None:
-            template = COMMON[129]
+            template = f"Error {self.code}."
         for i, value in enumerate(self.args_):
             template = template.replace(f"%{i}", value)
         return template

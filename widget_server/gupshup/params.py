@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from widget_server.gupshup.errors import ApiError
 
 MAX_VALUE = 2048
-MAX_INT = 1_000_000
+MAX_INT = 1_000_000  # a range's or count's bound where the docs give none
+MAX_OFFSET = 2**62  # `from`: any offset a page can start at (past the end, an empty page)
 
 
 class Params:
@@ -58,7 +59,7 @@ class Params:
         return value
 
     def offset(self, bound_error: ApiError | None = None, *, own_code: bool = False) -> int:
-        return self.integer("from", 0, 0, MAX_INT, bound_error, own_code=own_code)
+        return self.integer("from", 0, 0, MAX_OFFSET, bound_error, own_code=own_code)
 
     def boolean(self, name: str, default: bool) -> bool:
         raw = self.text(name)

@@ -22,6 +22,7 @@ from uvicorn.supervisors import Multiprocess
 from widget_server.head_limits import GuardedHttpTools
 from widget_server.logs import log_config, masked_url
 from widget_server.metrics import SHARED
+from widget_server.orphans import PARENT
 from widget_server.settings import Settings, SettingsError
 from widget_server.version import VERSION
 
@@ -202,6 +203,7 @@ def _serve_workers(settings: Settings, workers: int, access_log: bool) -> int:
     os.environ.update(settings.to_env())
     with tempfile.TemporaryDirectory(prefix="widget-metrics-") as shared:
         os.environ[SHARED] = shared  # the workers' metrics add up (`metrics`)
+        os.environ[PARENT] = str(os.getpid())  # the workers end with this process
         config = uvicorn.Config("widget_server.cli:worker_app", factory=True, workers=workers,
                                 **_server_options(settings, access_log))
         _Supervisor(config, sockets=[config.bind_socket()]).run()

@@ -11,12 +11,14 @@ import threading
 import time
 
 PR_SET_PDEATHSIG = 1
+PARENT = "WIDGET_SERVER_PARENT_PID"  # set by the parent: a worker slow to start still knows
 
 
 def die_with_parent() -> None:
     """Ask the kernel for SIGTERM when the parent dies (Linux); elsewhere, a thread that
-    watches the parent's pid does the same."""
-    parent = os.getppid()
+    watches the parent's pid does the same. A parent that died before this worker got here
+    (its pid is in the environment) ends it at once."""
+    parent = int(os.environ.get(PARENT) or os.getppid())
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM) != 0:

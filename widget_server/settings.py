@@ -194,7 +194,8 @@ _CASTS: dict[Any, Callable[[str], Any]] = {
     Path: Path, str: str, int: _number(int, "a whole number"),
     float: _number(float, "a number"), Triple: _triple, tuple[str, ...]: _words, bool: _bool,
 }
-IGNORED = frozenset({"WIDGET_TEST_REDIS_URL"})  # the tests' own
+IGNORED = frozenset({"WIDGET_TEST_REDIS_URL",  # the tests' own
+                     "WIDGET_SERVER_PARENT_PID"})  # a worker's parent (`orphans`)
 _TEXTS: dict[Any, Callable[[Any], str]] = {
     Triple: lambda t: ",".join(map(str, t)), tuple[str, ...]: " ".join,
 }

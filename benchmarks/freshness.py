@@ -28,12 +28,12 @@ import math
 import random
 import statistics
 import tempfile
-from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from benchmarks.calls import Calls
 from widget_server import keys as cache_keys
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
@@ -49,21 +49,6 @@ from widget_server.upstream import models
 POSTS_A_SECOND = 0.5
 WARMUP = 300
 WIDGETS = 10  # open live widgets, on the groups that post most
-
-
-class Calls(httpx.AsyncBaseTransport):
-    """Notes when each upstream call was made."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, clock: ManualClock) -> None:
-        self.inner, self.clock, self.times = inner, clock, list[float]()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.times.append(self.clock())
-        return await self.inner.handle_async_request(request)
-
-    def busiest(self, seconds: float) -> int:
-        return max((i + 1 - bisect_right(self.times, t - seconds)
-                    for i, t in enumerate(self.times)), default=0)
 
 
 def _groups(gupshup: LocalGupShup, count: int, now: float) -> list[str]:

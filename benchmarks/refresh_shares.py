@@ -22,12 +22,12 @@ import json
 import random
 import statistics
 import tempfile
-from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from benchmarks.calls import Calls
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
@@ -35,21 +35,6 @@ from widget_server.schedule import Scheduler
 from widget_server.settings import Settings
 
 POST_EVERY = 3.0  # seconds between new messages, each to a random group
-
-
-class Calls(httpx.AsyncBaseTransport):
-    """Notes when each upstream call was made."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, clock: ManualClock) -> None:
-        self.inner, self.clock, self.times = inner, clock, list[float]()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.times.append(self.clock())
-        return await self.inner.handle_async_request(request)
-
-    def busiest_minute(self) -> int:
-        return max((i + 1 - bisect_right(self.times, t - 60)
-                    for i, t in enumerate(self.times)), default=0)
 
 
 def _groups(gupshup: LocalGupShup, count: int, now: float) -> list[str]:
@@ -121,7 +106,7 @@ async def run(keys: int, s: float, budget: tuple[int, int, int], views: int,
             "mean_ratio": round(statistics.fmean(ages) / uniform_age, 3),
             "p90_ratio": round(statistics.quantiles(ages, n=10)[-1] / uniform_age, 3),
             "oldest_ratio": round(oldest / uniform_interval, 2),
-            "busiest_minute": calls.busiest_minute(), "ceiling": budget[0],
+            "busiest_minute": calls.busiest(), "ceiling": budget[0],
             "refreshes": int(refreshes), "wasted": int(wasted)}
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from bisect import bisect_left
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.harness import widget_env
 from tests.stores import CEILINGS, RESERVE, budget_on, sqlite_state
 from widget_server.clock import ManualClock
 from widget_server.state.sqlite import SqliteState
@@ -175,3 +177,20 @@ async def test_remaining_counts_down(store: SqliteState, clock: ManualClock) -> 
 async def test_reserve_must_be_below_ceiling(store: SqliteState, clock: ManualClock) -> None:
     with pytest.raises(ValueError):
         budget_on(store, clock, (5, 10, 10), (5, 1, 1))
+
+
+async def test_a_call_that_never_reached_the_upstream_gives_its_slot_back(
+        tmp_path: Path) -> None:
+    """Trial: the budget's logs held calls the upstream never received (admitted, then not
+    made). A connection refused costs the upstream nothing, and now the budget nothing."""
+    async with widget_env(tmp_path) as env:
+        env.upstream.mode = "connect"
+        for group in ("jumpy", "shayari", "cricketbuzz"):
+            assert (await env.client.get(f"/api/groups/{group}")).status_code == 503
+        left = await env.services.budget.remaining()
+        assert left["minute"] == env.services.settings.budget[0]  # nothing counted
+        env.upstream.mode = "ok"
+        env.clock.advance(30)
+        assert (await env.client.get("/api/groups/delhimetro")).status_code == 200
+        assert (await env.services.budget.remaining())["minute"] == \
+            env.services.settings.budget[0] - 1  # what reached it, counted

@@ -66,6 +66,9 @@ class StoreWindows:
     async def settle(self, member: str, stamp: int) -> None:
         await self._store.restamp(LOGS, member, stamp)
 
+    async def release(self, member: str) -> None:
+        await self._store.forget(LOGS, member)
+
     async def used_since(self, stamp: int, since: int) -> int:
         return await self._store.count_since(TOTAL, since)
 

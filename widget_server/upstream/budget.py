@@ -57,6 +57,7 @@ class Windows(Protocol):
 
     async def take(self, stamp: int, use: Use, member: str) -> float | None: ...
     async def settle(self, member: str, stamp: int) -> None: ...
+    async def release(self, member: str) -> None: ...
     async def used_since(self, stamp: int, since: int) -> int: ...
 
 
@@ -100,6 +101,14 @@ class Budget:
         if retry is not None:
             raise BudgetExhausted(retry)
         return member
+
+    async def release(self, member: str) -> None:
+        """The call never reached the upstream (no connection was made): its slot is given
+        back, so the budget counts exactly what the upstream counted."""
+        try:
+            await self._windows.release(member)
+        except Exception as error:  # it stays counted: stricter, never looser
+            log.warning("budget store unavailable: %s", error)
 
     async def settle(self, member: str) -> None:
         """The call's answer came (or its deadline passed): count it from now on."""

@@ -98,7 +98,12 @@ class UpstreamClient:
         outcome = "error"
         started = time.perf_counter()
         try:
-            body = await self._fetch(method, params, post)
+            try:
+                body = await self._fetch(method, params, post)
+            except NotSent:
+                outcome = "not_sent"
+                await self.budget.release(call)  # the upstream never saw it
+                raise
             self._heard(method, body)  # a tag rides on errors as well as on successes
             checked(method, body)
             outcome = "ok"
@@ -135,6 +140,8 @@ class UpstreamClient:
                 raw, content_type = await self._read(fields, post)
         except TimeoutError:
             raise Unavailable(f"{method}: no complete answer within {self._timeout} s") from None
+        except httpx.ConnectError as error:  # no connection: nothing reached the upstream
+            raise NotSent(f"{method}: {type(error).__name__}") from None
         except httpx.HTTPError as error:
             raise Unavailable(f"{method}: {type(error).__name__}") from None
         return parse_body(raw, content_type)
@@ -152,6 +159,10 @@ class UpstreamClient:
             if len(body) > MAX_BODY:
                 raise Unavailable("upstream body too large")
             return body, response.headers.get("content-type", "")
+
+
+class NotSent(Unavailable):
+    """The upstream could not be reached at all: the call cost it nothing."""
 
 
 def _offset(start: int) -> dict[str, Any]:

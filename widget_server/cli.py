@@ -20,9 +20,10 @@ from starlette.types import ASGIApp
 from uvicorn.supervisors import Multiprocess
 
 from widget_server.head_limits import GuardedHttpTools
-from widget_server.logs import log_config, masked_url
+from widget_server.logs import log_config
 from widget_server.metrics import SHARED
 from widget_server.orphans import PARENT
+from widget_server.preflight import run_checks, start_line
 from widget_server.settings import Settings, SettingsError
 from widget_server.version import VERSION
 
@@ -94,11 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem:
         print(f"widget-server: {problem}", file=sys.stderr)
         return 2
-    if not _preflight(settings, verbose=args.command == "check"):
+    if not run_checks(settings, verbose=args.command == "check"):
         return 2
     if args.command == "check":
         return 0
-    logging.getLogger("widget_server").info("%s", _start_line(settings, args.workers))
+    logging.getLogger("widget_server").info("%s", start_line(settings, args.workers))
     if args.workers > 1:
         return _serve_workers(settings, args.workers, args.access_log)
     from widget_server.app import create_app
@@ -148,36 +149,6 @@ def _gupshup(args: argparse.Namespace, settings: Settings) -> int:
     _stop_cleanly_on_sigterm()
     uvicorn.run(create_gupshup_app(settings), **_server_options(settings, False))
     return 0
-
-
-def _start_line(settings: Settings, workers: int) -> str:
-    """What this server runs with, secrets left out: the first thing an operator reads."""
-    store = "redis " + masked_url(settings.redis_url) if settings.redis_url \
-        else f"sqlite {settings.data_dir}"
-    return (f"widget-server {VERSION} on {settings.host}:{settings.port} ({workers} worker"
-            f"{'s' if workers > 1 else ''}): store {store}; upstream "
-            f"{settings.upstream_url or 'the embedded local GupShup'}; public URL "
-            f"{settings.public_url or '(from each request)'}; budget "
-            f"{'/'.join(map(str, settings.budget))} a minute/hour/day, reserve "
-            f"{'/'.join(map(str, settings.budget_reserve))}")
-
-
-def _preflight(settings: Settings, verbose: bool) -> bool:
-    """The checks of `preflight`: printed (`check`) or logged; False if one failed."""
-    import asyncio
-
-    from widget_server.preflight import findings
-
-    found = asyncio.run(findings(settings))
-    log = logging.getLogger("widget_server")
-    for finding in found:
-        if verbose:
-            print(finding.line())
-        elif finding.level == "fail":
-            print(f"widget-server: {finding.what}: {finding.text}", file=sys.stderr)
-        elif finding.level == "warn":
-            log.warning("%s: %s", finding.what, finding.text)
-    return all(f.level != "fail" for f in found)
 
 
 def _check_state(settings: Settings) -> str | None:

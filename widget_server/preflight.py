@@ -6,7 +6,9 @@ connect: it costs no call). A `fail` stops `serve`; a `warn` is logged."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
+import sys
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -17,6 +19,7 @@ from widget_server.migrations import NewerSchema
 from widget_server.settings import Settings
 from widget_server.state import StateFileError, open_state
 from widget_server.state.base import StoreDown
+from widget_server.version import VERSION
 
 CONNECT_TIMEOUT = 3.0
 
@@ -104,3 +107,29 @@ async def _upstream(settings: Settings) -> Finding:
                        f"connection now ({error or 'timeout'}): stale data is served until "
                        "it does")
     return Finding("ok", "upstream", f"{parts.hostname}:{port} accepts connections")
+
+
+def start_line(settings: Settings, workers: int) -> str:
+    """What this server runs with, secrets left out: the first thing an operator reads."""
+    store = "redis " + masked_url(settings.redis_url) if settings.redis_url \
+        else f"sqlite {settings.data_dir}"
+    return (f"widget-server {VERSION} on {settings.host}:{settings.port} ({workers} worker"
+            f"{'s' if workers > 1 else ''}): store {store}; upstream "
+            f"{settings.upstream_url or 'the embedded local GupShup'}; public URL "
+            f"{settings.public_url or '(from each request)'}; budget "
+            f"{'/'.join(map(str, settings.budget))} a minute/hour/day, reserve "
+            f"{'/'.join(map(str, settings.budget_reserve))}")
+
+
+def run_checks(settings: Settings, verbose: bool) -> bool:
+    """The checks of `preflight`: printed (`check`) or logged; False if one failed."""
+    found = asyncio.run(findings(settings))
+    log = logging.getLogger("widget_server")
+    for finding in found:
+        if verbose:
+            print(finding.line())
+        elif finding.level == "fail":
+            print(f"widget-server: {finding.what}: {finding.text}", file=sys.stderr)
+        elif finding.level == "warn":
+            log.warning("%s: %s", finding.what, finding.text)
+    return all(f.level != "fail" for f in found)

@@ -16,7 +16,6 @@ import json
 import logging
 import secrets
 
-from widget_server.cache import Cache
 from widget_server.clock import Clock
 from widget_server.feed.apply import Applier
 from widget_server.feed.plan import plan
@@ -50,10 +49,6 @@ class Watcher:
         self._next = 0.0
         self._polled = 0.0
         self._poll: asyncio.Task[None] | None = None
-
-    @property
-    def cache(self) -> Cache:
-        return self._cache
 
     async def step(self) -> None:
         """Once a second: say whether this process has viewers, hold or seek the lease,

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -71,16 +71,18 @@ class Running:
 
 @contextlib.contextmanager
 def running_server(args: list[str], env: dict[str, str], cwd: Path | None = None,
-                   port: int = 0) -> Iterator[Running]:
+                   port: int = 0,
+                   preexec: Callable[[], None] | None = None) -> Iterator[Running]:
     """`python -m widget_server ARGS --port P` in a process of its own (on a free port
-    unless given), once its `/healthz` answers."""
+    unless given; `preexec` runs in it first: a resource limit), once its `/healthz`
+    answers."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     # Logs to a file: a pipe nobody reads would fill and stall the server.
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "widget_server", *args, "--port", str(port)],
-            cwd=cwd, env=env, stdout=log, stderr=log)
+            cwd=cwd, env=env, stdout=log, stderr=log, preexec_fn=preexec)
         try:
             _wait_healthy(base, proc, log)
             yield Running(base, proc, log)

@@ -4,6 +4,7 @@ the upstream's state while still serving."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -59,3 +60,30 @@ async def test_the_stores_failure_is_said_as_the_sites_trouble_and_counted(
         assert env.metrics_sample("widget_store_failures_total") >= 1
         await proxy.restore()
 
+
+
+def test_not_ready_while_the_data_disk_is_full(tmp_path: Path) -> None:
+    """The disk is full as far as the server can tell: no file it writes may grow past
+    512 KB (RLIMIT_FSIZE; Python ignores SIGXFSZ, so a write past it fails as on a full
+    disk). /readyz writes every time: once the state file's log cannot grow, it says so."""
+    import resource
+
+    import httpx
+
+    from tests.live import running_server
+
+    limit = 512 * 1024
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")},
+           "WIDGET_DATA_DIR": str(tmp_path / "data")}
+    with running_server(["serve"], env, preexec=lambda: resource.setrlimit(
+            resource.RLIMIT_FSIZE, (limit, limit))) as server:
+        base = server.base
+        answers = []
+        for _ in range(limit // 4096 + 200):  # a page or more of log per write
+            answer = httpx.get(base + "/readyz")
+            answers.append(answer.status_code)
+            if answer.status_code == 503:
+                break
+        assert answers[0] == 200 and answers[-1] == 503
+        assert "cannot be written" in answer.json()["store"]
+        assert httpx.get(base + "/livez").status_code == 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget_server.http import JSON, json_bytes
@@ -66,8 +67,8 @@ class RequestLimits:
             if done:  # the body is in: what follows (a disconnect) may take its time
                 return await receive()
             deadline = deadline or loop.time() + self.seconds
-            try:
-                async with asyncio.timeout_at(deadline):
+            try:  # anyio's timeout: it keeps to the cancel scopes Starlette and httpx use
+                with anyio.fail_after(max(0.0, deadline - loop.time())):
                     message: Any = await receive()
             except TimeoutError:
                 raise BodyTooSlow from None

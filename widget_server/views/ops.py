@@ -4,12 +4,12 @@ alias of `/readyz`), and `/metrics`."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hmac
 import json
 from typing import Any
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -41,7 +41,7 @@ async def readyz_view(request: Request) -> Response:
 
 async def _store_problem(state: StateStore, now: float) -> str | None:
     try:
-        async with asyncio.timeout(READY_TIMEOUT):
+        with anyio.fail_after(READY_TIMEOUT):
             await state.put("readyz", str(now), 60.0)
     except TimeoutError:
         return f"the state store did not answer within {READY_TIMEOUT:.0f} s"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import socket
 import subprocess
@@ -42,6 +43,13 @@ def live_server(app: Any, lifespan: Literal["auto", "on", "off"] = "auto",
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def server_env(data_dir: Path, **settings: str) -> dict[str, str]:
+    """The environment of a server process a test starts: the caller's, without any
+    `WIDGET_*` setting of its own, with its data in `data_dir` and the given settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    return {**clean, "WIDGET_DATA_DIR": str(data_dir), **settings}
 
 
 def free_port() -> int:

@@ -4,22 +4,19 @@ found, and `serve` refuses a store it cannot use rather than failing its first v
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.live import free_port
+from tests.live import free_port, server_env
 from widget_server.settings import Settings, SettingsError
 
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
     return subprocess.run([sys.executable, "-m", "widget_server", *args], capture_output=True,
-                          text=True, timeout=60, env={
-                              **clean, "WIDGET_DATA_DIR": str(tmp_path / "data"), **env})
+                          text=True, timeout=60, env=server_env(tmp_path / "data", **env))
 
 
 def test_a_misspelt_name_is_warned_about_with_the_right_one(tmp_path: Path) -> None:

@@ -3,13 +3,12 @@ newer file rather than guess, the version, and the start line."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.live import free_port, running_server
+from tests.live import free_port, running_server, server_env
 from widget_server.app import create_app
 from widget_server.backup import backup
 from widget_server.settings import Settings
@@ -18,9 +17,8 @@ from widget_server.version import VERSION
 
 
 def _run(args: list[str], data: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
     return subprocess.run([sys.executable, "-m", "widget_server", *args], capture_output=True,
-                          text=True, timeout=60, env={**clean, "WIDGET_DATA_DIR": str(data)})
+                          text=True, timeout=60, env=server_env(data))
 
 
 def test_a_backup_of_a_running_server_holds_what_is_only_in_its_wal(tmp_path: Path) -> None:
@@ -54,13 +52,11 @@ def test_a_file_from_a_newer_version_is_refused_with_words(tmp_path: Path) -> No
 def test_the_version_and_the_start_line(tmp_path: Path) -> None:
     done = _run(["--version"], tmp_path)
     assert done.returncode == 0 and done.stdout.startswith(f"widget-server {VERSION}")
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
-    env = {**clean, "WIDGET_DATA_DIR": str(tmp_path / "data"),
-           "WIDGET_REDIS_URL": "redis://user:hunter2@127.0.0.1:1/0"}
+    env = server_env(tmp_path / "data", WIDGET_REDIS_URL="redis://user:hunter2@127.0.0.1:1/0")
     refused = subprocess.run([sys.executable, "-m", "widget_server", "serve"],
                              capture_output=True, text=True, timeout=60, env=env)
     assert "hunter2" not in refused.stderr  # a secret never printed, even in a refusal
-    with running_server(["serve"], {**clean, "WIDGET_DATA_DIR": str(tmp_path / "d2")}) as srv:
+    with running_server(["serve"], server_env(tmp_path / "d2")) as srv:
         logged = srv.logged()
     assert f"widget-server {VERSION} on 127.0.0.1:" in logged
     assert "store sqlite" in logged and "upstream the embedded local GupShup" in logged

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live import free_port, running_server
+from tests.live import free_port, running_server, server_env
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 
@@ -76,8 +76,7 @@ def test_nginx_serves_the_real_client_and_caches(nginx: tuple[str, Path],
     base, tmp = nginx
     port = int((tmp / "widget-server.conf").read_text().split("server 127.0.0.1:")[1]
                .split(";")[0])
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")},
-           "WIDGET_DATA_DIR": str(tmp / "data"), "WIDGET_TRUSTED_PROXIES": "127.0.0.1"}
+    env = server_env(tmp / "data", WIDGET_TRUSTED_PROXIES="127.0.0.1")
     with running_server(["serve", "--access-log"], env, port=port) as server:
         with httpx.Client(verify=False, timeout=10) as client:
             first = client.get(base + "/api/groups/jumpy",
@@ -117,16 +116,12 @@ def _port_free(port: int) -> bool:
     return False
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")},
-            "WIDGET_DATA_DIR": str(tmp_path / "data")}
-
-
 def test_workers_die_with_their_parent_and_free_the_port(tmp_path: Path) -> None:
     """Operators' trial: `kill -9` of the `--workers` parent left the workers holding the
     port, and the supervisor's restart failed "Address already in use"."""
     port = free_port()
-    with running_server(["serve", "--workers", "2"], _env(tmp_path), port=port) as server:
+    env = server_env(tmp_path / "data")
+    with running_server(["serve", "--workers", "2"], env, port=port) as server:
         server.kill()
         deadline = time.monotonic() + 5
         while not _port_free(port):
@@ -136,13 +131,13 @@ def test_workers_die_with_their_parent_and_free_the_port(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_sighup_is_the_same_clean_stop_in_both_modes(tmp_path: Path, workers: str) -> None:
-    with running_server(["serve", "--workers", workers], _env(tmp_path)) as server:
+    with running_server(["serve", "--workers", workers], server_env(tmp_path / "data")) as server:
         server.proc.send_signal(signal.SIGHUP)
         assert server.proc.wait(20) == 0
 
 
 def test_every_line_is_json_with_workers_when_asked(tmp_path: Path) -> None:
-    env = {**_env(tmp_path), "WIDGET_LOG_FORMAT": "json", "WIDGET_LOG_LEVEL": "INFO"}
+    env = server_env(tmp_path / "data", WIDGET_LOG_FORMAT="json", WIDGET_LOG_LEVEL="INFO")
     with running_server(["serve", "--workers", "2", "--access-log"], env) as server:
         for path in ("/api/groups/jumpy", "/api/groups/nosuch", "/widget/groups/jumpy"):
             httpx.get(server.base + path)

@@ -3,7 +3,6 @@ worker's, never decrease, and agree with what reached the upstream (a counting p
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.live import live_server, running_server, server_process
+from tests.live import live_server, running_server, server_env, server_process
 
 
 class Counting:
@@ -40,8 +39,7 @@ class Counting:
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    yield {**{k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")},
-           "WIDGET_DATA_DIR": str(tmp_path / "data"), "WIDGET_MISSES_PER_CLIENT": "1000"}
+    yield server_env(tmp_path / "data", WIDGET_MISSES_PER_CLIENT="1000")
 
 
 def _calls(text: str) -> float:

@@ -4,7 +4,6 @@ the upstream's state while still serving."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -70,13 +69,12 @@ def test_not_ready_while_the_data_disk_is_full(tmp_path: Path) -> None:
 
     import httpx
 
-    from tests.live import running_server
+    from tests.live import running_server, server_env
 
     limit = 512 * 1024
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")},
-           "WIDGET_DATA_DIR": str(tmp_path / "data")}
-    with running_server(["serve"], env, preexec=lambda: resource.setrlimit(
-            resource.RLIMIT_FSIZE, (limit, limit))) as server:
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    with running_server(["serve"], server_env(tmp_path / "data"), preexec=small_files) as server:
         base = server.base
         answers = []
         for _ in range(limit // 4096 + 200):  # a page or more of log per write

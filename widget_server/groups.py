@@ -47,9 +47,12 @@ class GroupData:
     def fetcher(self, key: str) -> Fetch:
         """How to fetch a key of ours again (one the feed could not bring up to date)."""
         found = keys.page(key)
-        if found is None:
-            return self.fetch_info(key.partition(":")[2])
-        return self.fetch_page(found.group, found.start, found.skip_adult)
+        if found is not None:
+            return self.fetch_page(found.group, found.start, found.skip_adult)
+        group = keys.info_group(key)
+        if group is None:
+            raise ValueError(f"not a key of ours: {key!r}")
+        return self.fetch_info(group)
 
     async def info(self, group: str) -> Served[Group]:
         return await self.cache.get(keys.info(group), self.fetch_info(group), self.who)

@@ -26,6 +26,12 @@ class Page(NamedTuple):
     skip_adult: bool = False
 
 
+def info_group(key: str) -> str | None:
+    """The group an info key names, or None."""
+    kind, _, group = key.partition(":")
+    return group if kind == "info" and group else None
+
+
 def page(key: str) -> Page | None:
     """The page a key names, or None (group info, or not a key of ours)."""
     kind, _, rest = key.partition(":")

@@ -33,6 +33,7 @@ LEASE = 6.0  # a watcher that dies is replaced this long after its last renewal
 WANTED_KEPT = 32  # reports of views kept: a second's worth from as many processes
 WANTED_FOR = 5.0  # seconds a report of views counts
 RATE_MEMORY = 600.0  # seconds: the post rate's estimate forgets older polls
+FAILED_RETRY = 5.0  # seconds before a poll the upstream failed is tried again
 CATCH_UP = 10  # pages a new watcher may read to meet where the last one left off
 
 
@@ -121,7 +122,8 @@ class Watcher:
             batch = await self._reader.poll(planned.pages if self._polled else CATCH_UP)
         except (BudgetExhausted, UpstreamError) as error:
             self._metrics.feed_polls.labels(outcome="failed").inc()
-            self._next = now + min(planned.interval, getattr(error, "retry_after", 5.0) or 5.0)
+            wait = error.retry_after if isinstance(error, BudgetExhausted) else FAILED_RETRY
+            self._next = now + min(planned.interval, wait)
             return
         rate = self._rate(now, batch.posts, batch.first, batch.complete)
         # Missed posts (a gap, or the first poll) leave out what was fetched before the

@@ -68,7 +68,7 @@ def _post(base: str, http: httpx.Client, text: str) -> tuple[int, bool]:
 def run(workers: int, posts: int, pause: float) -> Result:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
     with tempfile.TemporaryDirectory() as tmp:
-        env.update(WIDGET_DATA_DIR=str(Path(tmp) / "data"), WIDGET_MISSES_PER_CLIENT="100000")
+        env.update(WIDGET_DATA_DIR=str(Path(tmp) / "data"), WIDGET_CLIENT_SHARE="1")
         with running_server(["serve", "--workers", str(workers)], env) as server, \
                 httpx.Client(base_url=server.base) as http:
             for _ in range(12):  # every worker holds the page, fresh

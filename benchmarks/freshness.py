@@ -101,7 +101,7 @@ async def run(viewed: int, feed: bool, views: int, minutes: float) -> dict[str, 
     with tempfile.TemporaryDirectory() as tmp:
         # Room for every viewed group's two keys (and offsets): an operator with 10,000
         # groups in use sets WIDGET_CACHE_SIZE so (the default holds 10,000 keys).
-        settings = Settings(data_dir=Path(tmp), hot_ttl=0.0, misses_per_client=10**9,
+        settings = Settings(data_dir=Path(tmp), hot_ttl=0.0, client_share=1.0,
                             cache_size=max(10_000, 3 * viewed),
                             throttle_warn=(10**6,) * 3, throttle_limit=(10**6 + 1,) * 3)
         gupshup = LocalGupShup(settings, clock)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.harness import kept
 from widget_server.app import create_app
 from widget_server.settings import Settings
 
@@ -51,8 +52,8 @@ def rss_mb() -> float:
 async def fill(keys: int) -> None:
     with tempfile.TemporaryDirectory() as data:
         settings = Settings(data_dir=Path(data), upstream_url="http://upstream.test",
-                            budget=(10**6, 10**7, 10**8), budget_reserve=(1, 1, 1),
-                            cache_size=keys, misses_per_client=10**9)  # one client: all
+                            budget=(10**6, 10**7, 10**8), **kept((1, 1, 1)),
+                            cache_size=keys, client_share=1.0)  # one client: all
         app = create_app(settings, transport=httpx.MockTransport(upstream))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                      base_url="http://w") as client:

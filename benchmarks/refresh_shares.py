@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from benchmarks.calls import Calls
+from tests.harness import kept
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
@@ -59,9 +60,9 @@ async def run(keys: int, s: float, budget: tuple[int, int, int], views: int,
               minutes: float) -> dict[str, Any]:
     clock, rng = ManualClock(), random.Random(keys * 7 + int(s * 10))
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), budget=budget, budget_reserve=(1, 1, 1),
+        settings = Settings(data_dir=Path(tmp), budget=budget, **kept((1, 1, 1)),
                             min_ttl=2.0, active_horizon=900.0, hot_ttl=0.0,
-                            misses_per_client=10**9, throttle_warn=(10**6,) * 3,
+                            client_share=1.0, throttle_warn=(10**6,) * 3,
                             throttle_limit=(10**6 + 1,) * 3)
         gupshup = LocalGupShup(settings, clock)
         names = _groups(gupshup, keys, clock())

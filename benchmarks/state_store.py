@@ -26,6 +26,7 @@ import httpx
 import redis
 
 from benchmarks.memory import upstream
+from tests.harness import kept
 from widget_server.app import create_app
 from widget_server.settings import Settings
 
@@ -34,7 +35,7 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 
 def _settings(data: Path, **extra: Any) -> Settings:
     return Settings(data_dir=data, upstream_url="http://upstream.test", hot_ttl=0.0,
-                    budget=(10**6, 10**7, 10**8), budget_reserve=(1, 1, 1), **extra)
+                    budget=(10**6, 10**7, 10**8), **kept((1, 1, 1)), **extra)
 
 
 async def _timed(client: httpx.AsyncClient, paths: list[str]) -> list[float]:

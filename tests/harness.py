@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 from urllib.parse import parse_qs
 
 import httpx
@@ -174,7 +175,8 @@ async def widget_env(tmp: Path, share_upstream_of: Env | None = None,
     """A widget server on its own local GupShup, or (`share_upstream_of`) a second process
     on the same store, upstream and clock as another."""
     # The harness calls its widget server by a name of its own, as an operator names one.
-    overrides = {"allowed_hosts": ("widgets", "w"), **overrides}
+    # One test client plays every visitor: no client's share, unless the test sets one.
+    overrides = {"allowed_hosts": ("widgets", "w"), "client_share": 1.0, **overrides}
     settings = Settings(data_dir=tmp / "data", **overrides)  # type: ignore[arg-type]
     if share_upstream_of is None:
         clock = ManualClock()
@@ -268,3 +270,26 @@ def counting_gupshup(data_dir: Path) -> Iterator[tuple[str, Counting, LocalGupSh
     with live_server(counting) as base:
         yield base + "/GupshupAPI/rest", counting, gupshup
     gupshup.close()
+
+
+NO_FLOORS = ("floor_subscribe", "floor_console", "floor_view")
+
+
+class Floors(TypedDict):
+    floor_confirm: tuple[int, int, int]
+    floor_subscribe: tuple[int, int, int]
+    floor_console: tuple[int, int, int]
+    floor_view: tuple[int, int, int]
+
+
+def kept(triple: tuple[int, int, int]) -> Floors:
+    """Settings that keep `triple` from refreshes, all of it for confirmations (the
+    floors of the other uses nil): for tests about refreshes, not priorities."""
+    return Floors(floor_confirm=triple, floor_subscribe=(0, 0, 0), floor_console=(0, 0, 0),
+                  floor_view=(0, 0, 0))
+
+
+def kept_env(text: str) -> dict[str, str]:
+    """`kept` as `WIDGET_*` variables (`text`: "m,h,d")."""
+    return {"WIDGET_FLOOR_CONFIRM": text, **{f"WIDGET_{name.upper()}": "0,0,0"
+                                             for name in NO_FLOORS}}

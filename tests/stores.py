@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 from tests.harness import forget_keys
@@ -17,9 +17,13 @@ from widget_server.state.limits import StoreWindows
 from widget_server.state.redis import RedisState
 from widget_server.state.sqlite import SqliteState
 from widget_server.upstream.budget import Budget
+from widget_server.upstream.priority import Triple, Use
 
 CEILINGS = (22, 950, 9500)
 RESERVE = (4, 50, 500)
+# The floors of the default settings' shape, adding up to RESERVE.
+FLOORS: dict[Use, Triple] = {"confirm": (1, 10, 100), "subscribe": (2, 20, 200),
+                             "console": (0, 0, 0), "view": (1, 20, 200)}
 
 
 @contextlib.asynccontextmanager
@@ -42,8 +46,10 @@ async def redis_state() -> AsyncIterator[RedisState]:
         await store.aclose()
 
 
-def budget_on(store: StateStore, clock: Clock, ceilings: tuple[int, int, int] = CEILINGS,
-              reserve: tuple[int, int, int] = RESERVE,
-              console: tuple[int, int, int] = (0, 0, 0)) -> Budget:
-    return Budget(ceilings, reserve, clock, store=store,
-                  windows=StoreWindows(store, ceilings, reserve, console))
+def budget_on(store: StateStore, clock: Clock, ceilings: Triple = CEILINGS,
+              floors: Mapping[Use, Triple] | Triple = FLOORS, share: float = 1.0) -> Budget:
+    """A budget on `store`; `floors` a triple: that much kept from refreshes (all of it
+    the confirmations' floor)."""
+    kept: Mapping[Use, Triple] = {"confirm": floors} if isinstance(floors, tuple) else floors
+    return Budget(ceilings, kept, clock, store=store, share=share,
+                  windows=StoreWindows(store, ceilings, kept, share))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import widget_env
+from tests.harness import kept, widget_env
 
 pytestmark = pytest.mark.anyio
 
@@ -34,7 +34,7 @@ async def test_errors_have_the_right_status(tmp_path: Path, path: str, status: i
 
 
 async def test_503_with_retry_after_when_no_budget(tmp_path: Path) -> None:
-    async with widget_env(tmp_path, budget=(2, 950, 9500), budget_reserve=(1, 50, 500)) as env:
+    async with widget_env(tmp_path, budget=(2, 950, 9500), **kept((1, 50, 500))) as env:
         assert (await env.client.get("/api/groups/jumpy")).status_code == 200
         response = await env.client.get("/api/groups/cricketbuzz")
         assert response.status_code == 503

@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from tests.harness import widget_env
 from tests.stores import CEILINGS, RESERVE, budget_on, sqlite_state
 from widget_server.clock import ManualClock
+from widget_server.settings import Settings, SettingsError
 from widget_server.state.sqlite import SqliteState
-from widget_server.upstream.budget import Budget, Use
-from widget_server.upstream.errors import BudgetExhausted
+from widget_server.upstream.budget import Budget
+from widget_server.upstream.errors import BudgetExhausted, TooManyMisses
+from widget_server.upstream.priority import PRIORITY, Use, check
 
 pytestmark = pytest.mark.anyio
 WINDOWS = (60.0, 3600.0, 86400.0)
@@ -66,53 +68,29 @@ async def test_no_window_ever_exceeds_its_ceiling(steps: list[tuple[float, bool]
     assert_within(calls, refreshes, CEILINGS, RESERVE)
 
 
-@given(st.integers(0, 200), st.floats(0, 3, allow_nan=False))
-@settings(max_examples=40, deadline=None)
-async def test_the_reserve_is_always_left_for_subscriptions(refreshes: int, gap: float) -> None:
-    clock = ManualClock()
-    async with sqlite_state(clock) as store:
-        budget = budget_on(store, clock)
-        for _ in range(refreshes):
-            clock.advance(gap)
-            with contextlib.suppress(BudgetExhausted):
-                await budget.acquire()
-        # However refreshes went, the reserve is there: half of it for new subscriptions,
-        # and a confirmation gets its share even when new subscriptions took theirs.
-        started = 0
-        with contextlib.suppress(BudgetExhausted):
-            while True:
-                await budget.acquire("subscribe")
-                started += 1
-        assert started >= RESERVE[0] // 2
-        for _ in range(RESERVE[0] // 2):
-            await budget.acquire("confirm")
+DEFAULT = Settings().floors()  # the shipped floors: confirm 3, subscribe 6, console 2, view 1
+USES = st.sampled_from(PRIORITY)
 
 
-CONSOLE_RESERVE = (10, 150, 800)
-CONSOLE = (6, 90, 480)  # the default share, 0.6 of the reserve
-USES = st.sampled_from(["refresh", "subscribe", "confirm", "console"])
-
-
-async def _take_all(budget: Budget, use: Use) -> int:
+async def _take_all(budget: Budget, use: Use, client: str | None = None) -> int:
     """Calls of `use` admitted now, until the budget refuses one."""
     taken = 0
-    with contextlib.suppress(BudgetExhausted):
+    with contextlib.suppress(BudgetExhausted, TooManyMisses):
         while taken < 1000:
-            await budget.acquire(use)
+            await budget.acquire(use, client)
             taken += 1
     return taken
 
 
 @given(st.lists(st.tuples(st.floats(0, 3, allow_nan=False), USES), max_size=200))
 @settings(max_examples=40, deadline=None)
-async def test_the_console_and_the_subscriptions_never_starve_each_other(
+async def test_every_floor_is_there_whatever_the_uses_below_did(
         steps: list[tuple[float, Use]]) -> None:
-    """Whatever was asked before, a minute's console share is there for the console, the
-    subscriptions' part for new subscriptions and half of it for confirmations; and no
-    window ever holds more than its ceiling."""
+    """Whatever was asked before, in priority order from the top each use finds its
+    floor, and no window ever holds more than its ceiling."""
     clock = ManualClock()
     async with sqlite_state(clock) as store:
-        budget = budget_on(store, clock, CEILINGS, CONSOLE_RESERVE, CONSOLE)
+        budget = budget_on(store, clock, CEILINGS, DEFAULT)
         calls: list[float] = []
         for gap, use in steps:
             clock.advance(gap)
@@ -120,22 +98,79 @@ async def test_the_console_and_the_subscriptions_never_starve_each_other(
                 await budget.acquire(use)
                 calls.append(clock.now)
         clock.advance(60)  # a new minute: what the hour and the day left is what counts
-        console = await _take_all(budget, "console")
-        starts = await _take_all(budget, "subscribe")
-        confirms = await _take_all(budget, "confirm")
-    assert console >= CONSOLE[0]
-    assert starts >= (CONSOLE_RESERVE[0] - CONSOLE[0]) // 2
-    assert confirms >= (CONSOLE_RESERVE[0] - CONSOLE[0]) // 2
+        got = {use: await _take_all(budget, use) for use in reversed(PRIORITY)}
+    # Each use below first views, flat out, left first views their floor; views, flat
+    # out, left one sign-up and the confirmations' floor.
+    assert got["view"] >= DEFAULT["view"][0]
+    assert got["subscribe"] >= 1 and got["confirm"] >= DEFAULT["confirm"][0]
     assert most_in_any_window(calls, 60) <= CEILINGS[0]
 
 
-async def test_the_console_borrows_only_what_refreshes_leave_idle(
+async def test_lower_uses_flat_out_leave_each_floor_above(store: SqliteState,
+                                                         clock: ManualClock) -> None:
+    """Refreshes, guesses, first views, the console, new subscriptions, each flat out in
+    turn: confirmations still find their floor; and each use found at least its own."""
+    budget = budget_on(store, clock, CEILINGS, DEFAULT)
+    got = {use: await _take_all(budget, use) for use in reversed(PRIORITY)}
+    assert got["refresh"] == CEILINGS[0] - sum(f[0] for f in DEFAULT.values())  # 10
+    # Guesses borrow the people's idle floors, all but 4, after the first views' own.
+    assert got["guess"] == 22 - 4 - DEFAULT["view"][0] - got["refresh"]
+    assert got["view"] == DEFAULT["view"][0]
+    assert got["console"] == 0 and got["subscribe"] == 1 and got["confirm"] == 3
+    assert sum(got.values()) == CEILINGS[0]
+
+
+async def test_a_higher_use_takes_what_lower_ones_left_idle(store: SqliteState,
+                                                           clock: ManualClock) -> None:
+    """Trial: sign-ups were refused at a fixed part of the reserve while most of the
+    budget sat idle. A floor is not a ceiling."""
+    budget = budget_on(store, clock, CEILINGS, DEFAULT)
+    assert await _take_all(budget, "subscribe") == CEILINGS[0] - DEFAULT["confirm"][0]
+    assert await _take_all(budget, "confirm") == DEFAULT["confirm"][0]
+    clock.advance(61)
+    assert await _take_all(budget, "confirm") == CEILINGS[0]
+
+
+async def test_six_sign_ups_a_minute_while_refreshes_run_flat_out(
         store: SqliteState, clock: ManualClock) -> None:
-    budget = budget_on(store, clock, CEILINGS, CONSOLE_RESERVE, CONSOLE)
-    # Nothing else asked: the console may use its share and the idle refreshes' room.
-    assert await _take_all(budget, "console") == CEILINGS[0] - CONSOLE_RESERVE[0] + CONSOLE[0]
-    assert await _take_all(budget, "refresh") == 0
-    assert await _take_all(budget, "subscribe") == 2 and await _take_all(budget, "confirm") == 2
+    budget = budget_on(store, clock, CEILINGS, DEFAULT)
+    for second in range(60):
+        clock.advance(1)
+        await _take_all(budget, "refresh")
+        if second % 10 == 0:
+            await budget.acquire("subscribe", f"10.0.0.{second}")
+            await budget.acquire("confirm", f"10.0.0.{second}")
+
+
+async def test_one_client_takes_a_third_of_a_use_and_leaves_the_rest(
+        store: SqliteState, clock: ManualClock) -> None:
+    """Trial: one address asking for 15 made-up names spent the refresh minute, and the
+    first views of three real groups from other addresses got 503."""
+    budget = budget_on(store, clock, CEILINGS, DEFAULT, share=1 / 3)
+    room = budget.rules["view"].room[0]
+    assert await _take_all(budget, "view", "203.0.113.9") == room // 3
+    with pytest.raises(TooManyMisses):
+        await budget.acquire("view", "203.0.113.9")
+    guesses = budget.rules["guess"].room[0] // 3
+    assert await _take_all(budget, "guess", "203.0.113.9") == guesses  # a third too
+    for client in ("198.51.100.1", "198.51.100.2", "198.51.100.3"):
+        await budget.acquire("view", client)
+    # Many clients together may use what is idle.
+    # Many clients together may use everything idle.
+    taken = room // 3 + guesses + 3 + await _take_all(budget, "view", "198.51.100.4")
+    assert taken == room
+
+
+async def test_a_call_given_back_frees_its_client_share(store: SqliteState,
+                                                       clock: ManualClock) -> None:
+    budget = budget_on(store, clock, CEILINGS, DEFAULT, share=1 / 3)
+    share = budget.rules["console"].share
+    assert share is not None
+    calls = [await budget.acquire("console", "192.0.2.1") for _ in range(share[0])]
+    with pytest.raises(TooManyMisses):
+        await budget.acquire("console", "192.0.2.1")
+    await budget.release(calls[0])
+    await budget.acquire("console", "192.0.2.1")
 
 
 async def test_throttle_tag_pauses_refreshes_and_halves_the_pace(store: SqliteState,
@@ -174,9 +209,10 @@ async def test_remaining_counts_down(store: SqliteState, clock: ManualClock) -> 
     assert (await budget.remaining())["minute"] == 22
 
 
-async def test_reserve_must_be_below_ceiling(store: SqliteState, clock: ManualClock) -> None:
-    with pytest.raises(ValueError):
-        budget_on(store, clock, (5, 10, 10), (5, 1, 1))
+def test_floors_must_leave_refreshes_some_room() -> None:
+    with pytest.raises(SettingsError, match="below the budget"):
+        Settings(budget=(12, 950, 9500))
+    assert check((22, 950, 9500), Settings().floors()) is None
 
 
 async def test_a_call_that_never_reached_the_upstream_gives_its_slot_back(

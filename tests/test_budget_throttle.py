@@ -38,7 +38,7 @@ async def test_burst_over_many_groups_never_reaches_the_throttle(tmp_path: Path)
     names = _add_groups(gupshup)
     with live_server(create_gupshup_app(upstream_settings, service=gupshup)) as url:
         app = create_app(Settings(data_dir=tmp_path / "widgets", upstream_url=url,
-                                  misses_per_client=10**6))  # one client: every visitor
+                                  client_share=1.0))  # one client: every visitor
         paths = [random.choice(["/api/groups/{}", "/api/groups/{}/messages?range=5",
                                 "/api/groups/{}/latest"]).format(random.choice(names))
                  for _ in range(REQUESTS)]

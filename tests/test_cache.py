@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import widget_env
+from tests.harness import kept, widget_env
 from tests.stores import budget_on
 from widget_server.cache import Cache
 from widget_server.clock import ManualClock
@@ -113,7 +113,7 @@ async def test_refresh_interval_stretches_with_keys_in_use(store: SqliteState,
 
 async def test_unknown_group_errors_do_not_evict_good_entries(tmp_path: Path) -> None:
     async with widget_env(tmp_path, cache_size=3, budget=(3, 950, 9500),
-                          budget_reserve=(1, 50, 500)) as env:
+                          **kept((1, 50, 500))) as env:
         assert (await env.client.get("/api/groups/jumpy")).status_code == 200
         assert (await env.client.get("/api/groups/nosuch1")).status_code == 404
         for n in range(20):  # refused by the budget: no entries made for them

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
-from tests.harness import Switchable, forget_keys, local_upstream
+from tests.harness import Switchable, forget_keys, kept, local_upstream
 from tests.live import live_server, running_server
 from tests.redis_server import redis_url
 from widget_server.app import create_app
@@ -72,7 +72,8 @@ def console_server(tmp_path: Path, switch: bool = False,
     """The widget server on a loopback port, embedding the local GupShup; with `switch`,
     the same local GupShup reached through a `Switchable` (to make it fail)."""
     clock = ManualClock(time.time())
-    settings = Settings(data_dir=tmp_path / "data", **overrides)
+    # One test client plays every visitor; the owner's share of the console is kept.
+    settings = Settings(data_dir=tmp_path / "data", **{"client_share": 1.0, **overrides})
     local, upstream = local_upstream(settings, clock) if switch else (None, None)
     app = create_app(settings, clock=clock, transport=upstream)
     try:
@@ -88,6 +89,9 @@ def console_server(tmp_path: Path, switch: bool = False,
 def console(tmp_path: Path) -> Iterator[Console]:
     with console_server(tmp_path) as c:
         yield c
+
+
+SPACED = 31.0  # between logins from one address: two a minute are its share
 
 
 def said(response: httpx.Response) -> str:
@@ -264,7 +268,7 @@ def test_the_same_post_twice_is_refused_before_the_upstream(console: Console) ->
 
 def test_the_posting_pace_is_said_before_the_upstream(tmp_path: Path) -> None:
     # A budget (and a local throttle) roomy enough for ten posts, each with its refreshes.
-    with console_server(tmp_path, budget=(100, 2000, 9500), budget_reserve=(60, 100, 500),
+    with console_server(tmp_path, budget=(100, 2000, 9500), **kept((60, 100, 500)),
                         throttle_warn=(95, 990, 9990), throttle_limit=(100, 1000, 10000)) as c:
         c.login()
         for n in range(10):
@@ -442,11 +446,14 @@ def test_cross_site_posts_are_refused(console: Console, headers: dict[str, str])
 
 def test_five_wrong_passwords_lock_even_the_right_one(console: Console) -> None:
     for _ in range(5):
+        console.clock.advance(SPACED)
         assert console.login(password="guess").status_code == 401
+    console.clock.advance(SPACED)
     locked = console.login()
-    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 800
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 15 * 60 - 6 * SPACED
     assert said(locked).startswith("Too many wrong passwords")
     assert console.calls("users.login") == 5  # the sixth never reached GupShup
+    console.clock.advance(SPACED)
     assert console.login(FRIEND_PHONE, "friend123").status_code == 303  # another phone
     console.clock.advance(15 * 60 + 1)
     assert console.login().status_code == 303
@@ -458,6 +465,7 @@ def test_five_wrong_passwords_from_anyone_no_longer_lock_the_owner_out(tmp_path:
     with console_server(tmp_path, trusted_proxies=("127.0.0.1",)) as c:
         attacker, owner = {"X-Forwarded-For": "10.6.6.6"}, {"X-Forwarded-For": "10.1.1.1"}
         for _ in range(5):
+            c.clock.advance(SPACED)
             assert c.login(password="guess", **attacker).status_code == 401
         assert c.login(**attacker).status_code == 429  # the guessing address is stopped
         assert c.login(**owner).status_code == 303  # the owner's is not
@@ -476,9 +484,13 @@ def test_a_number_under_attack_from_many_addresses_is_capped(tmp_path: Path) -> 
 
 def test_a_right_password_does_not_count_as_a_guess(console: Console) -> None:
     for _ in range(4):
+        console.clock.advance(SPACED)
         console.login(password="guess")
+    console.clock.advance(SPACED)
     assert console.login().status_code == 303
+    console.clock.advance(SPACED)
     assert console.login(password="guess").status_code == 401  # the fifth wrong one
+    console.clock.advance(SPACED)
     assert console.login().status_code == 429
 
 
@@ -511,16 +523,16 @@ def test_no_password_in_any_log_line_or_file(tmp_path: Path,
 
 # The budget and failures
 
-def test_console_calls_have_a_share_of_their_own(tmp_path: Path) -> None:
-    """Refreshes cannot take the console's share; when that is spent the owner reads
-    when to try again."""
-    with console_server(tmp_path, budget=(12, 950, 9500), budget_reserve=(6, 50, 500),
-                        console_share=0.5) as c:  # console 3 a minute, refreshes 6
-        for group in ("jumpy", "cricketbuzz", "shayari", "techjobs", "delhimetro",
-                      "mumbaifood", "hush", "oldnews"):
-            c.http.get(f"/api/groups/{group}")
-        assert c.login().status_code == 303  # 2 calls, with refreshes spent
-        home = c.http.get("/console")  # 3 more: one over the share
+def test_console_calls_have_a_floor_of_their_own(tmp_path: Path) -> None:
+    """Guesses at names never seen (as refreshes) cannot take the console's floor; when
+    that is spent the owner reads when to try again."""
+    with console_server(tmp_path, budget=(12, 950, 9500), floor_confirm=(1, 10, 100),
+                        floor_subscribe=(2, 20, 200), floor_console=(3, 20, 200),
+                        floor_view=(0, 0, 0), client_share=1.0) as c:  # 6 for the rest
+        for n in range(8):
+            c.http.get(f"/api/groups/nosuchgroup{n}")
+        assert c.login().status_code == 303  # 2 calls of the 3, with the others' 6 spent
+        home = c.http.get("/console")  # 3 more: two over the floor
         assert home.status_code == 503 and int(home.headers["retry-after"]) >= 1
         assert re.fullmatch(r"GupShup allows this site only so many calls, and they're "
                             r"used up for now\. Try again in \d+ seconds\.", said(home))
@@ -581,7 +593,7 @@ def test_every_worker_shows_a_post_within_5_seconds(tmp_path: Path) -> None:
     """`serve --workers 2` on one state file: the worker that posted renews the group,
     and the other takes the new value at once rather than at the key's next turn."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
-    env.update(WIDGET_DATA_DIR=str(tmp_path / "data"), WIDGET_MISSES_PER_CLIENT="100000")
+    env.update(WIDGET_DATA_DIR=str(tmp_path / "data"), WIDGET_CLIENT_SHARE="1")
     with running_server(["serve", "--workers", "2"], env) as server:
         api = server.base + "/api/groups/jumpy/messages?range=1"
         for _ in range(12):  # a fresh connection each time: both workers hold it, fresh
@@ -668,7 +680,7 @@ def test_the_console_on_redis_keeps_its_notes_for_every_instance(tmp_path: Path)
     other, and a phone locked on one is locked on the other."""
     prefix = f"test:{uuid.uuid4().hex}:"
     shared: dict[str, Any] = {"redis_url": redis_url(), "redis_prefix": prefix,
-                              "budget": (100, 950, 9500), "budget_reserve": (60, 50, 500)}
+                              "budget": (100, 950, 9500), **kept((60, 50, 500))}
     try:
         with console_server(tmp_path, **shared) as one, \
                 console_server(tmp_path, **shared) as other:  # one GupShup too
@@ -690,13 +702,14 @@ def test_the_console_on_redis_keeps_its_notes_for_every_instance(tmp_path: Path)
 def test_a_post_the_budget_cannot_renew_yet_says_when_and_follows(tmp_path: Path) -> None:
     """The budget's minute is spent by the post itself: the post goes out, the page says
     when the widgets will show it, and the renewal is first in line when there is room."""
-    with console_server(tmp_path, budget=(9, 950, 9500), budget_reserve=(4, 50, 500),
-                        console_share=0.5) as c:  # console 2 a minute, refreshes 5
+    with console_server(tmp_path, budget=(8, 950, 9500), floor_confirm=(0, 0, 0),
+                        floor_subscribe=(0, 0, 0), floor_console=(4, 50, 500),
+                        floor_view=(0, 0, 0), client_share=1.0) as c:
         api = "/api/groups/jumpy/messages?range=1"
         c.http.get(api)
-        c.http.get("/api/groups/jumpy")  # refreshes: 2
+        c.http.get("/api/groups/jumpy")  # first views: 2
         c.login()  # the console's 2
-        c.http.get("/console/groups/jumpy")  # 2 more, from the idle refreshes' room
+        c.http.get("/console/groups/jumpy")  # 2 more
         posted = c.post("/console/groups/jumpy/messages", text="Squeezed in")  # the last
         assert posted.status_code == 303 and "done=posted_later" in posted.headers["location"]
         page = c.http.get(posted.headers["location"])

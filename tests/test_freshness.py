@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.harness import counting_gupshup
+from tests.harness import counting_gupshup, kept_env
 from tests.live import running_server
 from tests.stores import budget_on
 from widget_server.cache import Cache
@@ -104,7 +104,7 @@ def test_refreshes_come_ahead_of_demand(tmp_path: Path) -> None:
     with counting_gupshup(tmp_path / "upstream") as (url, counting, gupshup), \
             running_server(["serve", "--upstream", url], {
                 **env, "WIDGET_DATA_DIR": str(tmp_path / "data"), "WIDGET_MIN_TTL": "1",
-                "WIDGET_BUDGET": "600,36000,864000", "WIDGET_BUDGET_RESERVE": "4,50,500",
+                "WIDGET_BUDGET": "600,36000,864000", **kept_env("4,50,500"),
                 "WIDGET_HOT_TTL": "0"}) as server:
         path = server.base + "/api/groups/jumpy/messages"
         for _ in range(2):  # a key visitors come back to

@@ -39,7 +39,7 @@ class Counting:
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    yield server_env(tmp_path / "data", WIDGET_MISSES_PER_CLIENT="1000")
+    yield server_env(tmp_path / "data", WIDGET_CLIENT_SHARE="1")
 
 
 def _calls(text: str) -> float:

@@ -20,15 +20,16 @@ from schemathesis.specs.openapi.checks import (
 from starlette.routing import Mount, Route
 from starlette.types import Receive, Scope, Send
 
+from tests.harness import kept
 from widget_server.app import create_app
 from widget_server.settings import Settings
 from widget_server.views.openapi import DOCUMENT
 
 # Budgets and limits out of the way: what is checked here is the shape of every answer.
 APP = create_app(Settings(data_dir=Path(tempfile.mkdtemp(prefix="contract-")),
-                          budget=(10**6, 10**7, 10**8), budget_reserve=(1000, 1000, 1000),
+                          budget=(10**6, 10**7, 10**8), **kept((1000, 1000, 1000)),
                           throttle_warn=(10**6,) * 3, throttle_limit=(10**6 + 1,) * 3,
-                          misses_per_client=10**6, allowed_hosts=("*",)))
+                          client_share=1.0, allowed_hosts=("*",)))
 
 
 async def served(scope: Scope, receive: Receive, send: Send) -> None:

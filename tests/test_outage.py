@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.harness import serving, widget_env
+from tests.harness import kept, serving, widget_env
 from widget_server.app import create_app
 from widget_server.settings import Settings
 
@@ -22,7 +22,7 @@ PATHS = [f"/api/groups/{g}{tail}" for g in ("jumpy", "cricketbuzz", "delhimetro"
 async def test_an_outage_probes_once_at_a_time_and_recovery_is_at_once(
         tmp_path: Path) -> None:
     # Refreshes get 18 calls a minute: recovery (10 keys after the probes) fits in one.
-    async with widget_env(tmp_path, budget_reserve=(4, 50, 500)) as env:
+    async with widget_env(tmp_path, **kept((4, 50, 500))) as env:
         for path in PATHS:
             assert (await env.client.get(path)).status_code == 200
         env.upstream.mode = "500"

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import redis
 
+from tests.harness import kept_env
 from tests.helpers import post_over_http
 from tests.live import running_server
 from tests.live import server_process as process
@@ -32,8 +33,8 @@ def shared_env(tmp_path: Path) -> Iterator[tuple[dict[str, str], str]]:
     prefix = f"test:{uuid.uuid4().hex}:"
     env = {**os.environ, "WIDGET_DATA_DIR": str(tmp_path / "data"), "WIDGET_REDIS_URL":
            redis_url(), "WIDGET_REDIS_PREFIX": prefix, "WIDGET_BUDGET": "6,950,9500",
-           "WIDGET_MISSES_PER_CLIENT": "100000",  # one test client plays every visitor
-           "WIDGET_BUDGET_RESERVE": "1,50,500"}
+           "WIDGET_CLIENT_SHARE": "1",  # one test client plays every visitor
+           **kept_env("1,50,500")}
     direct = redis.Redis.from_url(redis_url())
     try:
         yield env, prefix
@@ -113,7 +114,7 @@ def _until(condition: Callable[[], bool], seconds: float) -> float:
 def test_one_feed_watcher_on_one_redis_and_another_takes_over(tmp_path: Path) -> None:
     with shared_env(tmp_path) as (env, _), process(
             ["gupshup"], {**env, "WIDGET_DATA_DIR": str(tmp_path / "up")}) as upstream:
-        env = {**env, "WIDGET_BUDGET": "22,950,9500", "WIDGET_BUDGET_RESERVE": "10,150,800"}
+        env = {**env, "WIDGET_BUDGET": "22,950,9500", **kept_env("10,150,800")}
         with running_server(["serve", "--upstream", upstream], env) as one, \
                 running_server(["serve", "--upstream", upstream], env) as two:
             for _ in range(2):  # visitors look at a few groups on both

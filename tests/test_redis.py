@@ -17,9 +17,10 @@ import redis.asyncio as aioredis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.harness import Switchable, forget_keys, local_upstream, serving
+from tests.harness import Switchable, forget_keys, kept, local_upstream, serving
 from tests.redis_proxy import RedisProxy
 from tests.redis_server import redis_url
+from tests.stores import budget_on
 from tests.test_budget import assert_within, run_schedule
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
@@ -27,7 +28,6 @@ from widget_server.entries import Entry
 from widget_server.schedule import TICK
 from widget_server.settings import Settings
 from widget_server.state.codec import decode, encode
-from widget_server.state.limits import StoreWindows
 from widget_server.state.redis import RedisState
 from widget_server.upstream import models
 from widget_server.upstream.budget import Budget
@@ -62,7 +62,7 @@ async def cluster(tmp: Path, instances: int = 2, url: str | None = None,
     prefix = f"test:{uuid.uuid4().hex}:"
     clock = ManualClock()
     settings = Settings(data_dir=tmp / "data", redis_url=url or redis_url(), redis_prefix=prefix,
-                        hot_ttl=0.0, **overrides)
+                        **{"hot_ttl": 0.0, "client_share": 1.0, **overrides})  # one client: all
     gupshup, upstream = local_upstream(settings, clock)
     apps = [create_app(settings, clock=clock, transport=upstream) for _ in range(instances)]
     try:
@@ -75,7 +75,7 @@ async def cluster(tmp: Path, instances: int = 2, url: str | None = None,
 
 
 async def test_two_instances_draw_on_one_budget(tmp_path: Path) -> None:
-    async with cluster(tmp_path, budget=(4, 950, 9500), budget_reserve=(1, 50, 500)) as c:
+    async with cluster(tmp_path, budget=(4, 950, 9500), **kept((1, 50, 500))) as c:
         statuses = [(await c.get(i % 2, f"/api/groups/group{i}")).status_code
                     for i in range(10)]
         assert len(c.upstream.requests) == 3  # 4 a minute, less the reserve of 1
@@ -186,8 +186,7 @@ async def redis_budgets(clock: ManualClock, count: int) -> AsyncIterator[list[Bu
     prefix = f"test:{uuid.uuid4().hex}:"
     stores = [RedisState(redis_url(), prefix) for _ in range(count)]
     try:
-        yield [Budget(SMALL, SMALL_RESERVE, clock, store=store,
-                      windows=StoreWindows(store, SMALL, SMALL_RESERVE)) for store in stores]
+        yield [budget_on(store, clock, SMALL, SMALL_RESERVE) for store in stores]
     finally:
         for store in stores:
             await store.aclose()

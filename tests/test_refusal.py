@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import widget_env
+from tests.harness import kept, widget_env
 from widget_server.i18n import LANGS, strings
 from widget_server.refusal import refusal, seconds
 from widget_server.upstream import errors as e
@@ -35,7 +35,7 @@ def test_every_error_has_an_answer_in_every_language(error: e.UpstreamError) -> 
 
 @pytest.mark.anyio
 async def test_the_words_and_retry_after_say_the_same_seconds(tmp_path: Path) -> None:
-    async with widget_env(tmp_path, budget=(1, 950, 9500), budget_reserve=(0, 0, 0)) as env:
+    async with widget_env(tmp_path, budget=(1, 950, 9500), **kept((0, 0, 0))) as env:
         assert (await env.client.get("/api/groups/jumpy")).status_code == 200
         env.clock.advance(30.8)  # the minute's one call is 29.2 s from leaving it
         for path in ("/api/groups/cricketbuzz", "/widget/groups/cricketbuzz",

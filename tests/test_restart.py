@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.harness import counting_gupshup
+from tests.harness import counting_gupshup, kept_env
 from tests.live import running_server
 from tests.test_budget import most_in_any_window
 from widget_server.gupshup.app import LocalGupShup
@@ -30,7 +30,7 @@ PATHS = [f"/api/groups/{g}" for g in REAL] + [f"/api/groups/{g}/messages" for g 
 def _env(tmp_path: Path, upstream: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
     return {**env, "WIDGET_DATA_DIR": str(tmp_path / "data"), "WIDGET_UPSTREAM_URL": upstream,
-            "WIDGET_MISSES_PER_CLIENT": "100000", **extra}  # one client plays every visitor
+            "WIDGET_CLIENT_SHARE": "1", **extra}  # one client plays every visitor
 
 
 async def _statuses(base: str, paths: list[str]) -> dict[str, int]:
@@ -49,7 +49,7 @@ def test_a_kill_9_keeps_the_budget_and_the_last_good_data(
         tmp_path: Path, upstream: tuple[str, list[float], LocalGupShup]) -> None:
     url, arrivals, _ = upstream
     # 22 a minute (the default), 18 of them for refreshes
-    env = _env(tmp_path, url, WIDGET_BUDGET_RESERVE="4,50,500")
+    env = _env(tmp_path, url, **kept_env("4,50,500"))
     with running_server(["serve"], env) as first:
         before = asyncio.run(_statuses(first.base, PATHS))
         first.kill()
@@ -96,7 +96,7 @@ def test_limits_and_tickets_survive_a_kill_9(
 def test_workers_without_redis_share_one_budget(
         tmp_path: Path, upstream: tuple[str, list[float], LocalGupShup]) -> None:
     url, arrivals, _ = upstream
-    env = _env(tmp_path, url, WIDGET_BUDGET="6,950,9500", WIDGET_BUDGET_RESERVE="1,50,500")
+    env = _env(tmp_path, url, WIDGET_BUDGET="6,950,9500", **kept_env("1,50,500"))
     with running_server(["serve", "--workers", "2"], env) as server:
         assert httpx.get(server.base + "/api/groups/jumpy").status_code == 200
         for _ in range(8):  # a fresh connection each time: both workers get requests
@@ -109,7 +109,7 @@ def test_the_state_file_is_intact_after_a_kill_under_write_load(
         tmp_path: Path, upstream: tuple[str, list[float], LocalGupShup]) -> None:
     url, _, _ = upstream
     env = _env(tmp_path, url, WIDGET_BUDGET="3000,60000,600000",
-               WIDGET_BUDGET_RESERVE="1,1,1", WIDGET_ERROR_TTL="0")
+               **kept_env("1,1,1"), WIDGET_ERROR_TTL="0")
 
     async def load(base: str) -> None:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:

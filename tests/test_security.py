@@ -16,14 +16,14 @@ import pytest
 from defusedxml import ElementTree
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from tests.harness import serving, widget_env
+from tests.harness import Env, kept, serving, widget_env
 from tests.helpers import call, error_code
 from tests.live import live_server
 from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE, seed
-from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.errors import SMS_REFUSED, ApiError
 from widget_server.gupshup.limits import LONGEST, PRUNE_EVERY
 from widget_server.gupshup.store import Database
 from widget_server.gupshup.throttle import Throttle
@@ -60,7 +60,8 @@ async def test_serve_does_not_expose_the_raw_api_by_default(tmp_path: Path) -> N
 
 async def test_the_exposed_raw_api_refuses_other_sites_and_limits_each_address(
         tmp_path: Path) -> None:
-    app, client = _app_client(Settings(data_dir=tmp_path / "data", expose_gupshup=True))
+    app, client = _app_client(Settings(data_dir=tmp_path / "data", expose_gupshup=True,
+                                       gupshup_clients=()))  # this test's client: a visitor
     gupshup: LocalGupShup = app.state.services.local  # type: ignore[attr-defined]
     async with client:
         for headers in (CROSS, {"Origin": "https://evil.example"}):
@@ -72,7 +73,8 @@ async def test_the_exposed_raw_api_refuses_other_sites_and_limits_each_address(
         codes = [(await client.post(REST, data=_phase_one(f"98195357{n:02d}"))).json()
                  ["response"] for n in range(7)]
         assert [c["status"] for c in codes[:5]] == ["success"] * 5
-        assert codes[5]["error"]["code"] == 113 and codes[6]["error"]["code"] == 113
+        # Not the call throttle's 113: a refused SMS must stop no other call.
+        assert codes[5]["error"]["code"] == 130 and codes[6]["error"]["code"] == 130
         assert len(gupshup.outbox.messages()) == 5  # what the widget form allows, no more
     gupshup.close()
 
@@ -150,7 +152,7 @@ def test_the_raw_apis_limits_are_shared_by_every_process_on_its_file(tmp_path: P
             (one if n % 2 else two).sms_limit.take("203.0.113.5", 1)
         with pytest.raises(ApiError) as refused:
             one.sms_limit.take("203.0.113.5", 1)
-        assert refused.value.code == 113
+        assert refused.value.code == SMS_REFUSED
         for n in range(30):
             (one if n % 2 else two).throttle.hit("203.0.113.6")
         with pytest.raises(ApiError):
@@ -280,20 +282,47 @@ async def test_a_hostile_upstream_name_breaks_no_feed_and_is_isolated(tmp_path: 
 
 # 3. One client starves everyone with cache misses
 async def test_one_clients_misses_are_limited_and_others_still_served(tmp_path: Path) -> None:
-    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",), misses_per_client=30,
-                          budget=(100, 950, 9500), throttle_warn=(100, 990, 9990),
-                          throttle_limit=(200, 1000, 10000)) as env:
+    """Trial: one address asking for 15 made-up group names (each a real call) spent the
+    refresh minute; the first views of three real groups from other addresses, and
+    another owner's login, then got 503. Each client now takes a third of a use's room."""
+    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",),
+                          client_share=1 / 3) as env:  # the shipped budget and shares
         flood = {"X-Forwarded-For": "203.0.113.9"}
         statuses = [(await env.client.get(f"/api/groups/madeup{n}", headers=flood)).status_code
-                    for n in range(40)]
-        assert statuses[:30] == [404] * 30 and set(statuses[30:]) == {429}
+                    for n in range(15)]
+        assert 404 in statuses and statuses[-1] == 429
         calls = len(env.upstream.requests)
+        assert calls <= env.services.budget.rules["guess"].room[0] // 3
         refused = await env.client.get("/api/groups/madeup99", headers=flood)
         assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
-        assert len(env.upstream.requests) == calls
-        other = await env.client.get("/api/groups/jumpy",
-                                     headers={"X-Forwarded-For": "198.51.100.7"})
-        assert other.status_code == 200
+        assert len(env.upstream.requests) == calls  # refused before any call
+        for n, group in enumerate(("jumpy", "cricketbuzz", "shayari")):
+            other = await env.client.get(f"/api/groups/{group}",
+                                         headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            assert other.status_code == 200, group
+        assert (await _console_login(env, "192.0.2.77")).status_code == 303
+
+
+async def test_one_addresss_logins_leave_room_for_another_owner(tmp_path: Path) -> None:
+    """Red team: 9 logins from one address in a second left another owner's login, a
+    visitor's cold widget and a cold API key at 503. Logins are now limited per address
+    before any call (two a minute: a third of the console's room)."""
+    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",),
+                          client_share=1 / 3) as env:
+        attempts = [(await _console_login(env, "203.0.113.8")).status_code for _ in range(12)]
+        assert attempts[:2] == [303, 303] and set(attempts[2:]) == {429}
+        assert env.upstream.methods().count("users.login") == 2  # refused: no call
+        assert (await _console_login(env, "192.0.2.77")).status_code == 303
+        for n, group in enumerate(("jumpy", "cricketbuzz", "shayari")):
+            other = await env.client.get(f"/api/groups/{group}",
+                                         headers={"X-Forwarded-For": f"198.51.100.{n}"})
+            assert other.status_code == 200, group
+
+
+async def _console_login(env: Env, address: str) -> httpx.Response:
+    return await env.client.post("/console/login", data={
+        "phone": DEMO_PHONE, "password": DEMO_PASSWORD}, headers={
+        "X-Forwarded-For": address, "Origin": "http://widgets"})
 
 
 async def test_an_offset_past_the_end_costs_no_call(tmp_path: Path) -> None:
@@ -329,7 +358,7 @@ class RefusingPhones(httpx.AsyncBaseTransport):
 
 async def test_attempts_that_send_nothing_lock_no_group(tmp_path: Path) -> None:
     async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",),
-                          budget=(200, 950, 9500), budget_reserve=(150, 50, 500)) as env:
+                          budget=(200, 950, 9500), **kept((150, 50, 500))) as env:
         inner, env.upstream.inner = env.upstream.inner, RefusingPhones()
         for n in range(70):  # more than the group's 60 an hour, from many clients
             answer = await env.client.post("/api/groups/jumpy/subscribe", data={
@@ -439,7 +468,7 @@ async def test_the_shared_error_page_keeps_its_status_and_its_auto_retry(
         tmp_path: Path) -> None:
     """Red team, second round: the error page was cached without its status, so one
     client's 429 stripped the auto-retry from everyone's 503 widget."""
-    async with widget_env(tmp_path, misses_per_client=1, hot_ttl=0.0) as env:
+    async with widget_env(tmp_path, client_share=0.01, hot_ttl=0.0) as env:
         limited = await env.client.get("/widget/groups/jumpy")  # its second miss: refused
         assert limited.status_code == 429 and "http-equiv" not in limited.text
         env.clock.advance(61)
@@ -504,7 +533,7 @@ async def test_no_header_can_claim_the_widget_servers_own_identity(tmp_path: Pat
         for claimed in ("widget-server", "in-process"):
             codes = [(await proxy.post(REST, data=_phase_one(f"98195358{n:02d}"), headers={
                 "X-Forwarded-For": claimed})).json()["response"] for n in range(6)]
-            assert codes[5]["status"] == "error" and codes[5]["error"]["code"] == 113
+            assert codes[5]["status"] == "error" and codes[5]["error"]["code"] == SMS_REFUSED
     gupshup.close()
 
 

@@ -127,8 +127,7 @@ async def test_per_ip_limit(tmp_path: Path, limits: dict[str, Any]) -> None:
 
 async def test_per_group_limit(tmp_path: Path, limits: dict[str, Any]) -> None:
     async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",), **limits,
-                          budget=(60, 950, 9500), budget_reserve=(59, 50, 500),
-                          console_share=0.0) as env:
+                          budget=(60, 950, 9500)) as env:
         statuses = []
         for n in range(61):
             response = await env.client.post(API, data={"phone": f"98{n:08d}"}, headers={
@@ -263,18 +262,21 @@ async def test_every_upstream_code_in_plain_words(tmp_path: Path, code: int, pha
             assert body["message"] != STRINGS["en"].get(key)
 
 
-async def test_subscriptions_use_the_reserve(tmp_path: Path) -> None:
-    async with widget_env(tmp_path, budget=(3, 950, 9500), budget_reserve=(2, 50, 500),
-                          console_share=0.0) as env:
+async def test_subscriptions_go_before_first_views_and_confirmations_first(
+        tmp_path: Path) -> None:
+    async with widget_env(tmp_path, budget=(3, 950, 9500), floor_confirm=(1, 10, 100),
+                          floor_subscribe=(1, 10, 100), floor_console=(0, 0, 0),
+                          floor_view=(0, 0, 0)) as env:
+        # First views may borrow the idle floors, all but the confirmations' and a sign-up.
         assert (await env.client.get("/api/groups/jumpy")).status_code == 200
-        assert (await env.client.get("/api/groups/shayari")).status_code == 503  # refreshes: 1
+        assert (await env.client.get("/api/groups/shayari")).status_code == 503
         first = await start(env, "9819535746")
         assert first.status_code == 200
         busy = await start(env, "9819535748")
         assert busy.status_code == 503 and busy.json()["code"] == "busy"
         assert int(busy.headers["retry-after"]) >= 1
         assert "minute" in busy.json()["message"]
-        # New subscriptions took their share; a visitor with a code still confirms.
+        # New subscriptions took their room; a visitor with a code still confirms.
         done = await confirm(env, first.json()["ticket"], sent_code(env, "9819535746"))
         assert done.status_code == 200 and done.json()["code"] == "subscribed"
 

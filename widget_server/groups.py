@@ -5,43 +5,60 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Iterable
 from typing import cast
+
+from cachetools import LRUCache
 
 from widget_server import keys
 from widget_server.cache import Cache
 from widget_server.entries import Fetch, Served
 from widget_server.feed.pages import PAGE
 from widget_server.upstream import models
-from widget_server.upstream.budget import Use
+from widget_server.upstream.caller import calling
 from widget_server.upstream.client import UpstreamClient
-from widget_server.upstream.models import Group, Stream
+from widget_server.upstream.models import Group, Message, Stream
+from widget_server.upstream.priority import Use
 
 MAX_FROM = 100_000
+KNOWN_NAMES = 100_000
 
 
 class GroupData:
-    def __init__(self, client: UpstreamClient, cache: Cache, who: str | None = None) -> None:
+    def __init__(self, client: UpstreamClient, cache: Cache, who: str | None = None,
+                 known: LRUCache[str, bool] | None = None) -> None:
         self.client = client
         self.cache = cache
         self.who = who
+        # Names read in some answer (a stream, an info): a first view of one of these
+        # goes before a guess at a name never seen.
+        self._known = LRUCache[str, bool](KNOWN_NAMES) if known is None else known
 
     def seen_by(self, who: str) -> GroupData:
         """The same data, asked for by one client (whose new fetches are limited)."""
-        return GroupData(self.client, self.cache, who)
+        return GroupData(self.client, self.cache, who, self._known)
 
-    def fetch_info(self, group: str, use: Use = "refresh") -> Fetch:
+    def learn(self, messages: Iterable[Message]) -> None:
+        for message in messages:
+            self._known[message.group.lower()] = True
+
+    def _use(self, group: str) -> Use:
+        """A miss for `group`: a first view if the name was read somewhere, else a guess."""
+        known = group.lower() in self._known or self.cache.peek(keys.info(group)) is not None
+        return "view" if known else "guess"
+
+    def fetch_info(self, group: str) -> Fetch:
         async def fetch() -> Group:
-            return models.group(await self.client.get_info(group, use=use))
+            return models.group(await self.client.get_info(group))
         return fetch
 
-    def fetch_page(self, group: str | None, start: int, skip_adult: bool = False,
-                   use: Use = "refresh") -> Fetch:
+    def fetch_page(self, group: str | None, start: int, skip_adult: bool = False) -> Fetch:
         """A group's page from `start` (the public stream's, `group` None): always 15."""
         async def fetch() -> Stream:
             if group is None:
                 return models.stream(await self.client.get_public_stream(start, PAGE,
                                                                          skip_adult))
-            return models.stream(await self.client.get_stream(group, start, PAGE, use=use))
+            return models.stream(await self.client.get_stream(group, start, PAGE))
         return fetch
 
     def fetcher(self, key: str) -> Fetch:
@@ -55,23 +72,29 @@ class GroupData:
         return self.fetch_info(group)
 
     async def info(self, group: str) -> Served[Group]:
-        return await self.cache.get(keys.info(group), self.fetch_info(group), self.who)
+        served: Served[Group] = await self.cache.get(
+            keys.info(group), self.fetch_info(group), self.who, self._use(group))
+        self._known[served.value.name.lower()] = True
+        return served
 
     async def messages(self, group: str, start: int = 0, count: int = PAGE) -> Served[Stream]:
         past_end = self._past_end(group, start)
         if past_end is not None:
             return past_end
-        page = await self.cache.get(keys.stream(group, start), self.fetch_page(group, start),
-                                    self.who)
+        page: Served[Stream] = await self.cache.get(
+            keys.stream(group, start), self.fetch_page(group, start), self.who,
+            self._use(group))
+        self.learn(page.value.messages)
         return _sliced(page, count)
 
-    async def renew(self, group: str) -> float | None:
-        """Fetch the group's info and first page now, on the console's share of the
-        budget: its owner has just posted, and the widgets should show it at once. None,
-        or when the budget refused: in how many seconds they will be fetched."""
-        waits = await asyncio.gather(
-            self.cache.renew(keys.info(group), self.fetch_info(group, "console")),
-            self.cache.renew(keys.stream(group, 0), self.fetch_page(group, 0, use="console")))
+    async def renew(self, group: str, who: str | None = None) -> float | None:
+        """Fetch the group's info and first page now, as the console on behalf of `who`
+        (the group's owner): they have just posted, and the widgets should show it at
+        once. None, or when the budget refused: in how many seconds they will be fetched."""
+        with calling("console", who):
+            waits = await asyncio.gather(
+                self.cache.renew(keys.info(group), self.fetch_info(group)),
+                self.cache.renew(keys.stream(group, 0), self.fetch_page(group, 0)))
         return max((w for w in waits if w is not None), default=None)
 
     def _first_page(self, group: str) -> Served[Stream] | None:
@@ -93,8 +116,10 @@ class GroupData:
 
     async def public(self, start: int = 0, count: int = PAGE,
                      skip_adult: bool = True) -> Served[Stream]:
-        page = await self.cache.get(keys.public(skip_adult, start),
-                                    self.fetch_page(None, start, skip_adult), self.who)
+        page: Served[Stream] = await self.cache.get(
+            keys.public(skip_adult, start), self.fetch_page(None, start, skip_adult),
+            self.who)
+        self.learn(page.value.messages)
         return _sliced(page, count)
 
     async def info_and_messages(self, group: str, start: int = 0, count: int = PAGE,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from ipaddress import ip_address
+from ipaddress import IPv6Address, ip_address, ip_network
 
 from starlette.requests import Request
 
@@ -39,6 +39,25 @@ def cross_site(request: Request, *ours: str) -> bool:
 def visitor(request: Request) -> str:
     """The client address of a request to the widget server, by its settings."""
     return client_ip(request, frozenset(settings_of(request).trusted_proxies))
+
+
+def client_key(address: str) -> str:
+    """Who counts as one client for limits and shares: an IPv4 address, or an IPv6 /64
+    (one subscriber's network: a host may take any address in it at will)."""
+    try:
+        parsed = ip_address(address)
+    except ValueError:
+        return address
+    if not isinstance(parsed, IPv6Address):
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ip_network(f"{parsed}/64", strict=False))
+
+
+def client_of(request: Request) -> str:
+    """The client a request counts against (`client_key` of its `visitor`)."""
+    return client_key(visitor(request))
 
 
 def is_loopback(address: str) -> bool:

@@ -117,8 +117,9 @@ def start_line(settings: Settings, workers: int) -> str:
             f"{'s' if workers > 1 else ''}): store {store}; upstream "
             f"{settings.upstream_url or 'the embedded local GupShup'}; public URL "
             f"{settings.public_url or '(from each request)'}; budget "
-            f"{'/'.join(map(str, settings.budget))} a minute/hour/day, reserve "
-            f"{'/'.join(map(str, settings.budget_reserve))}")
+            f"{'/'.join(map(str, settings.budget))} a minute/hour/day, floors "
+            + ", ".join(f"{use} {'/'.join(map(str, floor))}"
+                        for use, floor in settings.floors().items()))
 
 
 def run_checks(settings: Settings, verbose: bool) -> bool:

@@ -16,7 +16,7 @@ from widget_server.bodies import Body, BodyCache
 from widget_server.cache import Cache
 from widget_server.clock import Clock
 from widget_server.console import Console
-from widget_server.console.owner import Owner
+from widget_server.console.owner import LOGIN_CALLS, Owner
 from widget_server.console.rules import ConsoleLimits
 from widget_server.console.session import Sessions
 from widget_server.console.threads import Notes
@@ -26,11 +26,13 @@ from widget_server.groups import GroupData
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.live import LiveHub
 from widget_server.metrics import Metrics
+from widget_server.protocol import WINDOWS
 from widget_server.render import Renderer
 from widget_server.schedule import Scheduler
 from widget_server.settings import Settings
 from widget_server.state import StateStore, open_state
-from widget_server.state.limits import StoreCounters, StoreWindows, console_share
+from widget_server.state.base import Limit
+from widget_server.state.limits import StoreCounters, StoreWindows
 from widget_server.state.secret import stored_secret
 from widget_server.subscribe import Subscriptions
 from widget_server.tickets import Tickets
@@ -71,9 +73,7 @@ class Services:
 
     async def close(self) -> None:
         for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_until_done(task)
         if self.scheduler.watcher is not None:
             await self.scheduler.watcher.close()
         await self.cache.drain()
@@ -82,6 +82,16 @@ class Services:
             await self.local.stop()
             self.local.close()
         await self.state.aclose()
+
+
+async def cancel_until_done(task: asyncio.Task[None]) -> None:
+    """Cancel `task` until it ends: a library may swallow a cancellation that lands in the
+    middle of its call (redis-py's, now and then), and a stop must never hang on that."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=1.0)
+    with contextlib.suppress(asyncio.CancelledError):
+        task.result()
 
 
 def build_services(settings: Settings, clock: Clock,
@@ -105,8 +115,7 @@ def build_services(settings: Settings, clock: Clock,
     cache = Cache(clock, budget, metrics, maxsize=settings.cache_size,
                   min_ttl=settings.min_ttl, error_ttl=settings.error_ttl,
                   active_horizon=settings.active_horizon, shared=state,
-                  lock_ttl=2 * settings.upstream_timeout + 1,
-                  misses_per_client=settings.misses_per_client, scheduled=True)
+                  lock_ttl=2 * settings.upstream_timeout + 1, scheduled=True)
     secret = settings.secret_key or stored_secret(settings.data_dir)
     counters = StoreCounters(state, clock)
     assets = StaticAssets(resource_dir("static"))
@@ -116,16 +125,24 @@ def build_services(settings: Settings, clock: Clock,
         Scheduler(cache, clock, Watcher(data, state, clock, metrics)),
         Subscriptions(client, Tickets(secret, clock), SignupLimits(counters), clock),
         Console(Owner(client), Sessions(state, clock, settings.console_session),
-                ConsoleLimits(counters), Notes(state, clock)),
+                ConsoleLimits(counters, _logins(budget)), Notes(state, clock)),
         assets, Renderer(assets), BodyCache[Body](JSON_BODIES),
         LiveHub(cache, clock, metrics, settings.live_streams), local)
 
 
 def _budget(settings: Settings, clock: Clock, state: StateStore) -> Budget:
-    console = console_share(settings.budget_reserve, settings.console_share)
-    return Budget(settings.budget, settings.budget_reserve, clock, store=state,
-                  windows=StoreWindows(state, settings.budget, settings.budget_reserve,
-                                       console))
+    floors = settings.floors()
+    return Budget(settings.budget, floors, clock, store=state, share=settings.client_share,
+                  windows=StoreWindows(state, settings.budget, floors,
+                                       settings.client_share))
+
+
+def _logins(budget: Budget) -> list[Limit]:
+    """Logins one address may try: its share of the console's room, in logins."""
+    share = budget.rules["console"].share
+    return [] if share is None else [
+        Limit(max(1, most // LOGIN_CALLS), seconds)
+        for most, (_, seconds) in zip(share, WINDOWS, strict=True)]
 
 
 def services(request: Request) -> Services:

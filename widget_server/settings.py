@@ -15,8 +15,7 @@ from starlette.config import Config
 from starlette.requests import Request
 
 from widget_server.logs import FORMATS, LEVELS
-
-Triple = tuple[int, int, int]
+from widget_server.upstream.priority import FLOORED, Triple, Use, check
 
 
 class SettingsError(ValueError):
@@ -81,14 +80,21 @@ class Settings:
     # `serve` calls its embedded GupShup in-process; only with this is its REST API served
     # to the world too (as `widget-server gupshup` always does).
     expose_gupshup: bool = False
-    # Addresses (your widget servers) the local GupShup lets send more SMS than one visitor.
-    gupshup_clients: tuple[str, ...] = ()
+    # Addresses (your widget servers, which limit their own visitors) whose SMS the local
+    # GupShup does not count against one visitor's allowance: this machine's by default, so
+    # a widget server beside `widget-server gupshup` works out of the box. Behind a proxy
+    # on this machine, WIDGET_TRUSTED_PROXIES must name it (or every caller is loopback).
+    gupshup_clients: tuple[str, ...] = ("127.0.0.1", "::1")
     # The widget server's own upstream budget: below the upstream's warn values.
     budget: Triple = (22, 950, 9500)
-    # Kept from refreshes: for the subscription form and the group owner's console.
-    budget_reserve: Triple = (10, 150, 800)
-    # The console's part of the reserve (the rest is the subscription form's).
-    console_share: float = 0.6
+    # Floors (minute, hour, day): calls kept for each use, in priority order, whatever the
+    # uses below it do (`upstream/priority.py`). Background refreshes get what is left.
+    floor_confirm: Triple = (3, 30, 150)
+    floor_subscribe: Triple = (6, 60, 300)
+    floor_console: Triple = (2, 40, 200)
+    floor_view: Triple = (1, 20, 150)
+    # The most of any use's room one client (an address, an IPv6 /64) takes in a window.
+    client_share: float = 1 / 3
     # How long a console login lasts at most (the local GupShup's tokens last a day).
     console_session: float = 86400.0
     upstream_timeout: float = 5.0
@@ -100,8 +106,6 @@ class Settings:
     min_ttl: float = 60.0
     error_ttl: float = 30.0
     active_horizon: float = 900.0
-    # New (uncached) fetches one client may cause in a minute (ten times that an hour).
-    misses_per_client: int = 30
     # Live widget streams one process holds at most (each costs about 50 KB): beyond, the
     # widgets poll instead.
     live_streams: int = 5000
@@ -141,6 +145,12 @@ class Settings:
     sms_max_attempts: int = 6
 
     def __post_init__(self) -> None:
+        wrong = check(self.budget, self.floors())
+        if wrong is not None:
+            raise SettingsError(f"WIDGET_FLOOR_*: {wrong}")
+        if not 0 < self.client_share <= 1:
+            raise SettingsError("WIDGET_CLIENT_SHARE: expected a number above 0 and at most "
+                                f"1, got {self.client_share}")
         for name, allowed in (("log_level", LEVELS), ("log_format", FORMATS)):
             if getattr(self, name) not in allowed:
                 raise SettingsError(f"WIDGET_{name.upper()}: expected one of "
@@ -152,6 +162,10 @@ class Settings:
                 raise SettingsError(f"WIDGET_{name.upper()}: expected a URL beginning "
                                     f"{' or '.join(s + '://' for s in schemes)}, got "
                                     f"{value[:80]!r}")
+
+    def floors(self) -> dict[Use, Triple]:
+        """The budget's floor of each use that has one."""
+        return {use: getattr(self, f"floor_{use}") for use in FLOORED}
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -180,6 +194,7 @@ class Settings:
             if name.startswith("WIDGET_") and name not in known and name not in IGNORED:
                 near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
                 lines.append(f"{name} is not a setting" + (
+                    f": {RENAMED[name]}" if name in RENAMED else
                     f": did you mean {near[0]}?" if near else " (ignored)"))
         return lines
 
@@ -193,6 +208,12 @@ class Settings:
 _CASTS: dict[Any, Callable[[str], Any]] = {
     Path: Path, str: str, int: _number(int, "a whole number"),
     float: _number(float, "a number"), Triple: _triple, tuple[str, ...]: _words, bool: _bool,
+}
+RENAMED = {  # settings of earlier versions, and what took their place
+    "WIDGET_BUDGET_RESERVE": "replaced by a floor per use (WIDGET_FLOOR_CONFIRM, "
+                             "_SUBSCRIBE, _CONSOLE, _VIEW)",
+    "WIDGET_CONSOLE_SHARE": "replaced by WIDGET_FLOOR_CONSOLE",
+    "WIDGET_MISSES_PER_CLIENT": "replaced by WIDGET_CLIENT_SHARE (of the first views' room)",
 }
 IGNORED = frozenset({"WIDGET_TEST_REDIS_URL",  # the tests' own
                      "WIDGET_SERVER_PARENT_PID"})  # a worker's parent (`orphans`)

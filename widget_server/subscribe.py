@@ -18,6 +18,7 @@ from widget_server.upstream.errors import (
     ApiRefused,
     BudgetExhausted,
     Throttled,
+    TooManyMisses,
     Unavailable,
     UpstreamError,
 )
@@ -86,7 +87,7 @@ class Subscriptions:
         if wait is not None:
             return Outcome("too_many", 429, retry_after=wait)
         try:
-            body = await self._client.subscribe(phone, group)
+            body = await self._client.subscribe(phone, group, who=ip)
         except UpstreamError as error:
             if isinstance(error, ApiRefused) and error.code == 8:
                 # An upstream that says "already a member" (the local GupShup does not):
@@ -132,7 +133,7 @@ class Subscriptions:
         if wait is not None:
             return Outcome("too_many", 429, ticket_text, masked(ticket.phone), retry_after=wait)
         try:
-            await self._client.subscribe(ticket.phone, group, ticket.token, code)
+            await self._client.subscribe(ticket.phone, group, ticket.token, code, who=ip)
         except ApiRefused as error:
             if error.code == 7:  # the confirmation code is wrong (6, a bad token, is refused)
                 left = await self._guard.wrong_code(ticket.token)
@@ -162,6 +163,8 @@ def _refused(error: ApiRefused) -> Outcome:
 
 
 def _unavailable(error: UpstreamError, ticket: str | None = None) -> Outcome:
+    if isinstance(error, TooManyMisses):  # this client's share: others still have room
+        return Outcome("too_many", 429, ticket, retry_after=error.retry_after)
     if isinstance(error, BudgetExhausted):
         return Outcome("busy", 503, ticket, retry_after=error.retry_after)
     if isinstance(error, Throttled):

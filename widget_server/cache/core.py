@@ -17,8 +17,9 @@ from widget_server.freshness import Planner
 from widget_server.metrics import Metrics
 from widget_server.state.base import StateStore
 from widget_server.upstream.budget import Budget
+from widget_server.upstream.caller import calling
 from widget_server.upstream.errors import BudgetExhausted, TooManyMisses, Unavailable
-from widget_server.windows import SlidingWindows
+from widget_server.upstream.priority import Use
 
 T = TypeVar("T")
 
@@ -32,7 +33,7 @@ class Cache:
     def __init__(self, clock: Clock, budget: Budget, metrics: Metrics, *, maxsize: int,
                  min_ttl: float, error_ttl: float, active_horizon: float,
                  shared: StateStore | None = None, lock_ttl: float = 15.0,
-                 misses_per_client: int = 30, scheduled: bool = False) -> None:
+                 scheduled: bool = False) -> None:
         self._clock = clock
         self._budget = budget
         self._metrics = metrics
@@ -44,13 +45,11 @@ class Cache:
         self.fetcher = Fetcher(clock, metrics, error_ttl, self._retry_failed)
         self.shared = None if shared is None else SharedEntries(
             shared, clock, self.fetcher, lock_ttl, self.interval_for)
-        # New fetches one client may cause: a widget page is two, a blog of groups a few.
-        self._misses = SlidingWindows(
-            [(60.0, misses_per_client), (3600.0, 10 * misses_per_client)], clock)
 
     async def get(self, key: str, fetch: Callable[[], Awaitable[T]],
-                  who: str | None = None) -> Served[T]:
-        """The key's data; `who` (the client) is held to so many new fetches."""
+                  who: str | None = None, use: Use = "view") -> Served[T]:
+        """The key's data; a miss is fetched as `use` (a first view, or a guess at a name
+        never seen) on behalf of `who`, the client, within its share of that use."""
         now = self._clock()
         entry = await self.held(key)
         if entry is not None:
@@ -60,12 +59,10 @@ class Cache:
             if entry.error is not None and entry.retry_at > now:
                 self._metrics.cache.labels(result="error").inc()
                 raise entry.error.copy()
-        if who is not None and not self.entries.busy(key):
-            refused = self._misses.take(who)
-            if refused is not None:
-                raise TooManyMisses(refused[1])
         self._metrics.cache.labels(result="miss").inc()
-        entry = await asyncio.shield(self._start(key, fetch))
+        with calling(use, who):  # the fetch's task is the caller's (joined: the first's)
+            task = self._start(key, fetch)
+        entry = await asyncio.shield(task)
         entry.seen(now, fetch)
         if not entry.version:
             if isinstance(entry.error, BudgetExhausted):  # fetched later, most wanted first
@@ -112,7 +109,7 @@ class Cache:
         value at their next `follow_renewals`, not at the key's next turn. None, or (when
         the budget refused) in how many seconds it will be fetched, first in line."""
         entry = await self._refresh(key, fetch, renew=True)
-        if isinstance(entry.error, BudgetExhausted):
+        if isinstance(entry.error, BudgetExhausted | TooManyMisses):
             self._queue.first(key, fetch)
             return entry.error.retry_after
         if entry.version and self.shared is not None:
@@ -130,7 +127,7 @@ class Cache:
             await self.fetcher.fetch(key, entry, fetch)
         else:
             await self.shared.refresh(key, entry, fetch, renew)
-        if entry.version or not isinstance(entry.error, BudgetExhausted):
+        if entry.version or not isinstance(entry.error, BudgetExhausted | TooManyMisses):
             # A miss refused by the budget leaves no entry: a flood of unknown names
             # cannot push the entries visitors use out of the cache.
             self.entries.keep(key, entry)

@@ -14,6 +14,7 @@ from widget_server.upstream.errors import (
     ApiRefused,
     BudgetExhausted,
     SiteTrouble,
+    TooManyMisses,
     Unavailable,
     UpstreamError,
 )
@@ -43,7 +44,7 @@ class Fetcher:
             return False
         try:
             value = await fetch()
-        except BudgetExhausted as error:
+        except (BudgetExhausted, TooManyMisses) as error:
             self.outage.no_call()
             self.fail(entry, error, error.retry_after)
             return False

@@ -26,7 +26,7 @@ from widget_server.console.views import (
     show_group,
 )
 from widget_server.console.words import say
-from widget_server.net import cross_site, visitor
+from widget_server.net import client_of, cross_site
 from widget_server.phones import indian_mobile, masked
 from widget_server.protocol import GROUP_NAME, MESSAGE_ID
 from widget_server.refusal import seconds
@@ -84,7 +84,7 @@ async def _log_in(request: Request, phone: str, password: str) -> str:
     """The upstream token; a wrong password stays counted against the phone and the
     address, anything else (even an inactive account: the password was right) does not."""
     console = service(request)
-    ip = visitor(request)
+    ip = client_of(request)
     receipt = await console.guard.login(phone, ip)
     try:
         token = await console.owner.login(phone, password)
@@ -165,7 +165,7 @@ async def _post(request: Request, session: Session, lang: str,
     console.last_posts[(session.phone, group.lower())] = text
     wait = None
     if mine.public:  # a private group has no widget, and its stream can't be read
-        wait = await services(request).data.renew(group)  # the widgets show it at once
+        wait = await services(request).data.renew(group, session.client)  # shown at once
     if wait is None:
         return redirect_to(f"/console/groups/{quote(group)}", lang, done="posted")
     return redirect_to(f"/console/groups/{quote(group)}", lang, done="posted_later",

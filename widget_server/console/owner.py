@@ -25,6 +25,7 @@ from widget_server.upstream.errors import (
     BudgetExhausted,
     SiteTrouble,
     Throttled,
+    TooManyMisses,
     Unavailable,
 )
 
@@ -41,6 +42,7 @@ WRITE_CODES = {1: "not_your_group", 124: "group_disabled", 125: "not_ascii", 126
 # costs no call, and what the owner changes here is dropped at once.
 LISTS_SECONDS = 60.0
 REPLY_RANGE = 30
+LOGIN_CALLS = 2  # users.getChallenge, then users.login
 T = TypeVar("T")
 
 
@@ -151,11 +153,14 @@ class Owner:
         if session is not None:
             params["token"] = session.token
         try:
-            return await self._client.call(method, use="console", post=True, **params)
-        except (BudgetExhausted, Throttled, Unavailable) as error:
+            return await self._client.call(method, use="console", post=True,
+                                           who=None if session is None else session.client,
+                                           **params)
+        except (BudgetExhausted, TooManyMisses, Throttled, Unavailable) as error:
             answer = refusal(error)  # the same status and wait as every other page
             key = "site_trouble" if isinstance(error, SiteTrouble) else "unavailable" \
-                if isinstance(error, Unavailable) else "busy"
+                if isinstance(error, Unavailable) else "too_many" \
+                if isinstance(error, TooManyMisses) else "busy"
             raise ConsoleError(key, answer.status, answer.retry) from None
         except ApiRefused as error:
             if tally and isinstance(error.body.get("results"), list):

@@ -87,13 +87,17 @@ def _failed(phone: str, ip: str) -> str:
 class ConsoleLimits:
     """The console's limits, in the state store (shared by every process, kept across
     restarts). Each attempt is counted first and taken back when it cost nothing: a right
-    password, a post the upstream refused."""
+    password, a post the upstream refused. `logins`: attempts one address may make, right
+    or wrong (each costs the upstream calls of a login), so that a refused one costs no
+    call: the budget's share of one client, in logins."""
 
-    def __init__(self, counters: Counters) -> None:
+    def __init__(self, counters: Counters, logins: list[Limit] | None = None) -> None:
         self._counters = counters
+        self._logins = logins or [Limit(NOT_LIMITED, 60)]
 
     async def login(self, phone: str, ip: str) -> str:
         """Count a login attempt as a wrong one until `right` says otherwise."""
+        await self._take([("login-try:" + ip, self._logins)], "too_many")
         failed_here = await self._counters.counted(_failed(phone, ip)) > 0
         per_phone = WRONG_PER_PHONE if failed_here else [Limit(NOT_LIMITED, 3600)]
         return await self._take([(_pair(phone, ip), WRONG_PER_PAIR),

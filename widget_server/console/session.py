@@ -38,6 +38,11 @@ class Session:
     phone: str
     expires: float
 
+    @property
+    def client(self) -> str:
+        """Who the owner's calls count against: the owner, wherever they are."""
+        return "owner:" + self.phone
+
 
 class Sessions:
     def __init__(self, store: StateStore, clock: Clock, lifetime: float) -> None:

@@ -71,6 +71,8 @@ STRINGS: dict[str, dict[str, str]] = {
                            "try again in {m} minutes.",
         "busy": "GupShup allows this site only so many calls, and they're used up for now. "
                 "Try again in {s} seconds.",
+        "too_many": "Many requests have come from your network in a short time: leaving "
+                    "room for others, try again in {s} seconds.",
         "unavailable": "GupShup isn't answering right now. Try again in a minute.",
         "site_trouble": "This site has a problem on its side (not GupShup): try again in a "
                         "minute.",
@@ -163,6 +165,8 @@ STRINGS: dict[str, dict[str, str]] = {
                            "गया है: {m} मिनट बाद फिर कोशिश करें।",
         "busy": "GupShup इस साइट को सीमित कॉल ही करने देता है, और वे अभी खत्म हो गई हैं। "
                 "{s} सेकंड बाद फिर कोशिश करें।",
+        "too_many": "आपके नेटवर्क से थोड़े समय में बहुत अनुरोध आए हैं: दूसरों के लिए जगह "
+                    "छोड़ते हुए, {s} सेकंड बाद फिर कोशिश करें।",
         "unavailable": "GupShup अभी जवाब नहीं दे रहा है। एक मिनट बाद फिर कोशिश करें।",
         "site_trouble": "इस साइट में अपनी ओर से गड़बड़ है (GupShup में नहीं): एक मिनट बाद फिर "
                         "कोशिश करें।",

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from widget_server.feed.pages import PAGE
+from widget_server.upstream.errors import BudgetExhausted
 from widget_server.upstream.models import Message, Stream
 
 SEEN_KEPT = 20 * PAGE  # ids remembered: enough to overlap after a few pages of news
@@ -50,8 +51,15 @@ class FeedReader:
         overlaps = ended = False
         pages = 0
         oldest = math.inf
-        while pages < max(1, most_pages) and not (overlaps or ended):
-            page = await self._read(pages * PAGE)
+        refused = False
+        while pages < max(1, most_pages) and not (overlaps or ended or refused):
+            try:
+                page = await self._read(pages * PAGE)
+            except BudgetExhausted:
+                if not pages:
+                    raise
+                refused = True  # what was read is kept: the rest is a gap, not a loss
+                break
             pages += 1
             first = first or page
             overlaps = any(m.id in self._seen for m in page.messages)

@@ -22,10 +22,11 @@ from widget_server.datadir import private_dir
 from widget_server.gupshup import accounts, posts, streams, subscribe
 from widget_server.gupshup.demo import disable_demo_accounts, ensure_salt, seed
 from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.limits import SmsLimit
 from widget_server.gupshup.params import Params
 from widget_server.gupshup.records import Call, Handler, Service
 from widget_server.gupshup.store import Database
-from widget_server.gupshup.throttle import SmsLimit, Throttle, ThrottleRefusal, ThrottleTag
+from widget_server.gupshup.throttle import Throttle, ThrottleRefusal, ThrottleTag
 from widget_server.gupshup.wire import render
 from widget_server.net import client_ip, cross_site
 from widget_server.protocol import REST_PATH
@@ -64,10 +65,10 @@ class LocalGupShup:
             self.outbox, self.sender, clock, retry_base=settings.sms_retry_base,
             max_attempts=settings.sms_max_attempts, submitted=self.reports.wake)
         self.workers = Workers()
-        self.service = Service(self.db, self.outbox, clock)
+        self.sms_limit = SmsLimit(self.db, clock)
+        self.service = Service(self.db, self.outbox, clock, self.sms_limit)
         self.throttle = Throttle(self.db, settings.throttle_warn, settings.throttle_limit,
                                  clock)
-        self.sms_limit = SmsLimit(self.db, clock)
         self._trusted = frozenset(settings.trusted_proxies)
         # The embedding widget server's identity (it limits its visitors itself): a secret
         # of this process, so that no header forwarded by a proxy can name it.
@@ -100,8 +101,6 @@ class LocalGupShup:
         tag: ThrottleTag | None = None
         try:
             tag = self.throttle.hit(client)
-            if client not in self._unlimited:
-                self._count_sms(params, key, client)
             body = self._call(params, key, raw_method, asked, client)
         except ThrottleRefusal as refusal:
             body = _error_body(_throttle_error(refusal, key), key)
@@ -113,16 +112,6 @@ class LocalGupShup:
         if tag is not None:  # "appended with the response": errors carry it too
             body["throttle"] = tag.as_dict()
         return render(body, fmt)
-
-    def _count_sms(self, params: Params, key: str, client: str) -> None:
-        """The SMS a call would send, against its caller's allowance."""
-        count = 0
-        if key == "groups.subscribegrouptoken" and not params.peek("token"):
-            count = 1  # phase I: a code
-        elif key == "groups.invitefriends":
-            count = len([p for p in (params.get("phoneNumbers") or "").split(",") if p.strip()])
-        if count:
-            self.sms_limit.take(client, count)
 
     def _format(self, params: Params, key: str) -> tuple[str, str]:
         default = "xml" if key in XML_DEFAULT or key not in METHODS else "json"

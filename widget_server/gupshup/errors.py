@@ -23,6 +23,10 @@ _PRIVATE_REPLIES = "This group is private and only group owner can request this 
 _DUPLICATE = ("The last message you submitted is a duplicate of your earlier message. You "
               "cannot send duplicate messages.")
 
+# Not in the docs: an address's SMS allowance is used up (`limits.SmsLimit`). Its own code,
+# so that no client takes it for the call throttle (113) and stops calling.
+SMS_REFUSED = 130
+
 COMMON: dict[int, str] = {
     102: 'The specified response format "%0" is not supported.',
     107: 'The specified version "%0" is invalid. Please specify version as "1.0" or leave '
@@ -35,6 +39,8 @@ COMMON: dict[int, str] = {
          'of "%1".',
     129: "There was an internal error and your last action could not be performed. "
          "Please resubmit your last action after some time.",
+    SMS_REFUSED: "No SMS was sent: this address has used its %0 SMS allowance of %1. Other "
+                 "calls are not affected.",
 }
 
 _GROUP_READ = {

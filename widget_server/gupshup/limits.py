@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from widget_server.clock import Clock
+from widget_server.gupshup.errors import SMS_REFUSED, ApiError
 from widget_server.gupshup.store import Database
 
 PRUNE_EVERY = 1000  # takes between sweeps of callers never seen again
@@ -32,19 +33,21 @@ class StoredWindows:
     def current(self, key: str) -> list[int]:
         return self.counts(self._db.connection(), key, self._clock())
 
-    def take(self, key: str, count: int = 1, enforce: bool = True) -> tuple[int | None,
-                                                                            list[int]]:
+    def take(self, key: str, count: int = 1, enforce: bool = True,
+             conn: sqlite3.Connection | None = None) -> tuple[int | None, list[int]]:
         """Record `count` events for `key` unless (with `enforce`) a window would pass its
-        limit; (the first such window's index or None, the counts before)."""
+        limit; (the first such window's index or None, the counts before). In `conn`'s
+        transaction when given (undone with it), else in one of its own."""
+        if conn is None:
+            with self._db.write() as own:
+                return self.take(key, count, enforce, own)
         now = self._clock()
-        with self._db.write() as conn:
-            counts = self.counts(conn, key, now)
-            for i, (used, (_, limit)) in enumerate(zip(counts, self.windows, strict=True)):
-                if enforce and used + count > limit:
-                    return i, counts
-            conn.executemany("INSERT INTO hits VALUES (?, ?, ?)",
-                             [(self._kind, key, now)] * count)
-            self._prune(conn, key, now)
+        counts = self.counts(conn, key, now)
+        for i, (used, (_, limit)) in enumerate(zip(counts, self.windows, strict=True)):
+            if enforce and used + count > limit:
+                return i, counts
+        conn.executemany("INSERT INTO hits VALUES (?, ?, ?)", [(self._kind, key, now)] * count)
+        self._prune(conn, key, now)
         return None, counts
 
     def _prune(self, conn: sqlite3.Connection, key: str, now: float) -> None:
@@ -58,3 +61,29 @@ class StoredWindows:
     def forget(self, key: str) -> None:
         with self._db.write() as conn:
             conn.execute("DELETE FROM hits WHERE kind = ? AND key = ?", (self._kind, key))
+
+
+class SmsLimit:
+    """At most as many SMS per calling address as the widget's own form allows (5 in ten
+    minutes, 20 a day), whichever process serves the call: the raw API must not be a
+    cheaper way to send codes to strangers. Charged in the transaction that queues the SMS,
+    after every check of the call: only what really goes out counts. Refused with its own
+    code (`SMS_REFUSED`), never the call throttle's 113: a refused SMS stops no other call."""
+
+    LIMITS = ((600.0, 5, "10-minute"), (86400.0, 20, "daily"))
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._windows = StoredWindows(db, clock, "sms", [(s, n) for s, n, _ in self.LIMITS])
+
+    def take(self, key: str, count: int, conn: sqlite3.Connection | None = None) -> None:
+        """Record `count` SMS for `key`, or raise ApiError(SMS_REFUSED)."""
+        refused, _ = self._windows.take(key, count, conn=conn)
+        if refused is not None:
+            _, limit, name = self.LIMITS[refused]
+            raise ApiError(SMS_REFUSED, name, limit)
+
+    def left(self, key: str) -> int:
+        """SMS `key` may still send now."""
+        counts = self._windows.current(key)
+        return min(limit - used for used, (_, limit, _) in zip(counts, self.LIMITS,
+                                                               strict=True))

@@ -158,6 +158,10 @@ def _invite(call: Call, conn: sqlite3.Connection, group: sqlite3.Row, phone: str
     if member or recent:
         return {"phone": phone, "status": "error",
                 "reason": "already a member" if member else "already invited today"}
+    try:
+        call.charge_sms(conn)
+    except ApiError as refused:  # this number only: the others were (or are) invited
+        return {"phone": phone, "status": "error", "reason": refused.message(call.method)}
     conn.execute("INSERT INTO invites VALUES (?, ?, ?)", (group["id"], phone, call.now))
     call.service.outbox.enqueue(conn, phone, f"You are invited to the GupShup group "
                                 f"{group['name']}: {group['title']}", "invite")

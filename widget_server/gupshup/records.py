@@ -10,6 +10,7 @@ from typing import Any
 
 from widget_server.clock import Clock, iso8601
 from widget_server.gupshup.errors import ApiError
+from widget_server.gupshup.limits import SmsLimit
 from widget_server.gupshup.params import Params
 from widget_server.gupshup.store import Database
 from widget_server.protocol import CONTROL, GROUP_NAME, MAX_TEXT
@@ -24,6 +25,7 @@ class Service:
     db: Database
     outbox: Outbox
     clock: Clock
+    sms: SmsLimit
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ class Call:
     @property
     def now(self) -> float:
         return self.service.clock()
+
+    def charge_sms(self, conn: sqlite3.Connection, count: int = 1) -> None:
+        """SMS this call is about to queue in `conn`'s transaction, against its caller's
+        allowance (a trusted widget server limits its own visitors)."""
+        if not self.trusted:
+            self.service.sms.take(self.client, count, conn)
 
     def conn(self) -> sqlite3.Connection:
         return self.service.db.connection()

@@ -62,6 +62,7 @@ def phase_one(call: Call, phone: str) -> Payload:
                                (phone, call.now - PENDING_SECONDS)).fetchone()[0]
         if pending >= MAX_UNCONFIRMED:
             raise ApiError(5, phone)
+        call.charge_sms(conn)  # every check passed: the SMS goes
         member = group is not None and _is_member(conn, phone, group)
         conn.execute("INSERT INTO verifications (token, phone, group_id, code, created) "
                      "VALUES (?, ?, ?, ?, ?)",

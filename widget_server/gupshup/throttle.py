@@ -1,5 +1,4 @@
-"""The per-IP throttle of the docs (sliding windows of a minute, an hour and a day), and
-the SMS allowance per calling address."""
+"""The per-IP throttle of the docs: sliding windows of a minute, an hour and a day."""
 
 from __future__ import annotations
 
@@ -61,22 +60,3 @@ class Throttle:
             return None
         _, i = min(passed)
         return ThrottleTag(WINDOWS[i][0], counts[i], self._warn[i], self._limit[i])
-
-
-class SmsLimit:
-    """At most as many SMS per calling address as the widget's own form allows (5 in ten
-    minutes, 20 a day), whichever process serves the call: the raw API must not be a
-    cheaper way to send codes to strangers. Counted before the call; a refused call sends
-    nothing and is not counted."""
-
-    LIMITS = ((600.0, 5, "10-minute SMS"), (86400.0, 20, "daily SMS"))
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self._windows = StoredWindows(db, clock, "sms", [(s, n) for s, n, _ in self.LIMITS])
-
-    def take(self, key: str, count: int) -> None:
-        """Record `count` SMS for `key`, or raise ApiError(113) if that is too many."""
-        refused, _ = self._windows.take(key, count)
-        if refused is not None:
-            _, limit, name = self.LIMITS[refused]
-            raise ApiError(113, name, limit)

@@ -4,70 +4,83 @@ primitives, so each backend implements the sliding window once."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from widget_server.clock import Clock
 from widget_server.protocol import WINDOWS
 from widget_server.state.base import NOT_LIMITED, Limit, StateStore, Window
-from widget_server.upstream.budget import Use
+from widget_server.upstream.budget import Refused
+from widget_server.upstream.priority import PRIORITY, Use, rules
 
 TOTAL = "budget:total"
-OTHERS = "budget:others"
-STARTS = "budget:starts"
-REFRESHES = "budget:refreshes"
-CONSOLE = "budget:console"
-LOGS = [TOTAL, OTHERS, STARTS, REFRESHES, CONSOLE]
 Triple = tuple[int, int, int]
 
 
-def console_share(reserve: Triple, share: float) -> Triple:
-    """The console's part of the reserve (rounded down): `share` of each window's."""
-    return (int(reserve[0] * share), int(reserve[1] * share), int(reserve[2] * share))
+def level_log(level: int) -> str:
+    """`L_level`: every call of this level of priority or below (`L_0`: every call)."""
+    return TOTAL if level == 0 else f"budget:from:{PRIORITY[level]}"
+
+
+def client_log(use: Use, client: str) -> str:
+    return f"budget:client:{use}:{client}"
+
+
+LOGS = [level_log(level) for level in range(len(PRIORITY))]
 
 
 class StoreWindows:
-    """The budget's logs (`upstream.budget.Windows`). Every call is in `total`, held to
-    the ceilings. The console's calls are also in `console`, held to its share K of the
-    reserve; every other call is in `others`, held to the ceilings less K, so the console
-    always has its share (and beyond it only what refreshes leave idle). Of the rest of
-    the reserve, half is the confirmations': every call but the console's and a
-    confirmation is in `starts`, held to the ceilings less K and that half; refreshes are
-    in `refreshes` as well, held to the ceilings less the whole reserve."""
+    """The budget's logs (`upstream.budget.Windows`), by the rules of
+    `upstream.priority`: one take checks and records a call in its levels' logs and its
+    client's, atomically, so no process slips a call past a floor or a share."""
 
-    def __init__(self, store: StateStore, ceilings: Triple, reserve: Triple,
-                 console: Triple = (0, 0, 0)) -> None:
+    def __init__(self, store: StateStore, ceilings: Triple, floors: Mapping[Use, Triple],
+                 share: float = 1.0) -> None:
         self._store = store
-        lengths = [int(seconds * 1000) for _, seconds in WINDOWS]
-        others = [c - k for c, k in zip(ceilings, console, strict=True)]
-        confirms = [-(-(r - k) // 2) for r, k in zip(reserve, console, strict=True)]
-        starts = [o - s for o, s in zip(others, confirms, strict=True)]
-        refreshes = [c - r for c, r in zip(ceilings, reserve, strict=True)]
+        self._lengths = [int(seconds * 1000) for _, seconds in WINDOWS]
+        self.rules = rules(ceilings, floors, share)
 
-        def plan(logs: list[str], *limits: list[int]) -> tuple[list[str], list[Window]]:
-            return logs, [(n, [lim[i] for lim in limits]) for i, n in enumerate(lengths)]
-
-        self._plans: dict[Use, tuple[list[str], list[Window]]] = {
-            "console": plan([TOTAL, CONSOLE], list(ceilings), list(console)),
-            "confirm": plan([TOTAL, OTHERS], list(ceilings), others),
-            "subscribe": plan([TOTAL, OTHERS, STARTS], list(ceilings), others, starts),
-            "refresh": plan([TOTAL, OTHERS, STARTS, REFRESHES], list(ceilings), others,
-                            starts, refreshes),
-        }
-
-    async def take(self, stamp: int, use: Use, member: str) -> float | None:
-        logs, windows = self._plans[use]
+    async def take(self, stamp: int, use: Use, member: str,
+                   client: str | None = None) -> Refused | None:
+        rule = self.rules[use]
+        logs = LOGS[: rule.level + 1]
+        limits = list(rule.limits)
+        own = client is not None and rule.share is not None
+        if own:
+            assert client is not None and rule.share is not None
+            logs, limits = [*logs, client_log(use, client)], [*limits, rule.share]
+        windows: list[Window] = [(length, [limit[i] for limit in limits])
+                                 for i, length in enumerate(self._lengths)]
         wait = await self._store.take(logs, windows, stamp, member)
-        if wait is not None and use == "console":
-            # Its share spent, the console may still use what refreshes leave idle: that
-            # never touches the subscriptions' part of the reserve.
-            spare = await self.take(stamp, "refresh", member)
-            return None if spare is None else min(wait, spare)
-        return wait
+        if wait is None:
+            return None
+        return Refused(wait, own and await self._spent(stamp, use, str(client)))
 
-    async def settle(self, member: str, stamp: int) -> None:
-        await self._store.restamp(LOGS, member, stamp)
+    async def _spent(self, stamp: int, use: Use, client: str) -> bool:
+        """Whether the refusal was this client's share being spent while others still
+        have room (when everyone's room is spent too, it is everyone's refusal)."""
+        rule = self.rules[use]
+        assert rule.share is not None
+        if not await self._over(stamp, [client_log(use, client)], [rule.share]):
+            return False
+        return not await self._over(stamp, LOGS[: rule.level + 1], list(rule.limits))
 
-    async def release(self, member: str) -> None:
-        await self._store.forget(LOGS, member)
+    async def _over(self, stamp: int, logs: list[str], limits: list[Triple]) -> bool:
+        """Whether any of `logs` is at its limit in some window now."""
+        for log, limit in zip(logs, limits, strict=True):
+            for length, most in zip(self._lengths, limit, strict=True):
+                if await self._store.count_since(log, stamp - length) >= most:
+                    return True
+        return False
+
+    async def settle(self, member: str, stamp: int, use: Use, client: str | None) -> None:
+        await self._store.restamp(self._logs(use, client), member, stamp)
+
+    async def release(self, member: str, use: Use, client: str | None) -> None:
+        await self._store.forget(self._logs(use, client), member)
+
+    def _logs(self, use: Use, client: str | None) -> list[str]:
+        logs = LOGS[: self.rules[use].level + 1]
+        return logs if client is None else [*logs, client_log(use, client)]
 
     async def used_since(self, stamp: int, since: int) -> int:
         return await self._store.count_since(TOTAL, since)

@@ -1,12 +1,11 @@
 """The one budget every upstream call passes.
 
-Sliding-window logs in the state store (`state.limits.StoreWindows`): `total` holds the
-configured ceilings per minute, hour and day, and every call goes through it; refreshes
-are also held to the ceilings less the reserve, so they can never eat into it, and no
-window ever sees more than its ceiling. The reserve is shared by the subscription form
-(half of its part kept for confirmations) and the group owner's console (a share of its
-own). A call is recorded when admitted and moved to when its answer came (`settle`): the
-upstream counts a call when it arrives, which may be later than we let it go.
+Sliding-window logs in the state store (`state.limits.StoreWindows`) hold every call
+within the configured ceilings per minute, hour and day, and admit each by its use's
+priority, floors and one client's share (`upstream.priority`): people before background
+work. A call is recorded when admitted and moved to when its answer came (`settle`): the
+upstream counts a call when it arrives, which may be later than we let it go. A call that
+never reached the upstream gives its slot back (`release`).
 
 The upstream's word is authoritative on top of that: a throttle tag halves the pace of
 refreshes (recovering an hour later) and pauses them for the window it names (`COOL_DOWN`:
@@ -18,19 +17,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import NamedTuple, Protocol
 
 from widget_server.clock import Clock
 from widget_server.protocol import WINDOWS
 from widget_server.state.base import StateStore
-from widget_server.upstream.errors import BudgetExhausted, SiteTrouble
+from widget_server.upstream.errors import BudgetExhausted, SiteTrouble, TooManyMisses
+from widget_server.upstream.priority import PRIORITY, Rule, Triple, Use, floors_total, rules
 
 log = logging.getLogger("widget_server.upstream")
 # How long refreshes pause after a tag, and every call stops after a 113, by the window
 # the upstream names: the longer the window, the longer until it has room again.
 COOL_DOWN = {"minute": 60.0, "hour": 600.0, "day": 3600.0}
 PACE_RECOVERY = 3600.0
+BACKGROUND = PRIORITY[-2:]  # what a throttle tag pauses: guesses and refreshes
 MIN_PACE = 1 / 8
 
 
@@ -44,76 +46,81 @@ class _Pressure:
     pace_since: float = 0.0
 
 
-Use = Literal["refresh", "subscribe", "confirm", "console"]
-"""What a call is for, lowest priority first: refreshes never touch the reserve; new
-subscriptions may use it but leave a share of it to confirmations, so a visitor who already
-has a code is never told "busy" because others are asking for theirs. The group owner's
-console has a share of the reserve of its own: it can neither starve the subscription form
-nor be starved by it."""
+class Refused(NamedTuple):
+    """A take refused: seconds until there is room, and whether it was this client's own
+    share that was spent (not everyone's room)."""
+
+    wait: float
+    own: bool
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A call the budget let go: to `settle` when its answer came, or `release`."""
+
+    member: str
+    use: Use
+    client: str | None
 
 
 class Windows(Protocol):
-    """The logs: `take` records one call or says in how many seconds to retry."""
+    """The logs: `take` records one call or says why not."""
 
-    async def take(self, stamp: int, use: Use, member: str) -> float | None: ...
-    async def settle(self, member: str, stamp: int) -> None: ...
-    async def release(self, member: str) -> None: ...
+    async def take(self, stamp: int, use: Use, member: str,
+                   client: str | None = None) -> Refused | None: ...
+    async def settle(self, member: str, stamp: int, use: Use, client: str | None) -> None: ...
+    async def release(self, member: str, use: Use, client: str | None) -> None: ...
     async def used_since(self, stamp: int, since: int) -> int: ...
 
 
-def shared_ceilings(ceilings: tuple[int, int, int],
-                    reserve: tuple[int, int, int]) -> tuple[int, int, int]:
-    return ceilings[0] - reserve[0], ceilings[1] - reserve[1], ceilings[2] - reserve[2]
-
-
 class Budget:
-    """Admits upstream calls within ceilings; keeps a reserve for the subscriptions and the
-    console."""
+    """Admits upstream calls within ceilings, people before background work."""
 
-    def __init__(self, ceilings: tuple[int, int, int], reserve: tuple[int, int, int],
-                 clock: Clock, *, windows: Windows, store: StateStore | None = None) -> None:
-        if any(r >= c for r, c in zip(reserve, ceilings, strict=True)):
-            raise ValueError("each reserve must be below its ceiling")
+    def __init__(self, ceilings: Triple, floors: Mapping[Use, Triple], clock: Clock, *,
+                 windows: Windows, store: StateStore | None = None,
+                 share: float = 1.0) -> None:
         self.ceilings = ceilings
-        self.reserve = reserve
+        self.reserve = floors_total(floors)  # what refreshes never take
+        self.rules: dict[Use, Rule] = rules(ceilings, floors, share)
         self._clock = clock
         self._windows = windows
         self._pressure = _Pressure()
         self._store = store
         self._telling: set[asyncio.Task[None]] = set()
 
-    async def acquire(self, use: Use = "refresh") -> str:
-        """Take one call, or raise BudgetExhausted with when to try again; the call's name,
-        to `settle` when its answer has come."""
+    async def acquire(self, use: Use = "refresh", client: str | None = None) -> Admitted:
+        """Take one call for `use` on behalf of `client`, or raise BudgetExhausted (no
+        room) or TooManyMisses (this client's share is spent) with when to try again."""
         now = self._clock()
-        member = f"{int(now * 1000)}:{secrets.token_hex(6)}"
+        call = Admitted(f"{int(now * 1000)}:{secrets.token_hex(6)}", use, client)
         try:
             await self._hear_peers()
             wait = self._blocked_for(now, use)
             if wait > 0:
                 raise BudgetExhausted(wait)
-            retry = await self._windows.take(int(now * 1000), use, member)
+            refused = await self._windows.take(int(now * 1000), use, call.member, client)
         except BudgetExhausted:
             raise
         except Exception as error:  # the store failed: no call that cannot be counted
             log.warning("budget store unavailable: %s", error)
             raise SiteTrouble(f"the budget cannot be counted: {error}") from error
-        if retry is not None:
-            raise BudgetExhausted(retry)
-        return member
+        if refused is not None:
+            raise TooManyMisses(refused.wait) if refused.own else BudgetExhausted(refused.wait)
+        return call
 
-    async def release(self, member: str) -> None:
-        """The call never reached the upstream (no connection was made): its slot is given
-        back, so the budget counts exactly what the upstream counted."""
+    async def release(self, call: Admitted) -> None:
+        """The call never reached the upstream (not made after all, or no connection): its
+        slot is given back, so the budget counts exactly what the upstream counted."""
         try:
-            await self._windows.release(member)
+            await self._windows.release(call.member, call.use, call.client)
         except Exception as error:  # it stays counted: stricter, never looser
             log.warning("budget store unavailable: %s", error)
 
-    async def settle(self, member: str) -> None:
+    async def settle(self, call: Admitted) -> None:
         """The call's answer came (or its deadline passed): count it from now on."""
         try:
-            await self._windows.settle(member, int(self._clock() * 1000))
+            await self._windows.settle(call.member, int(self._clock() * 1000), call.use,
+                                       call.client)
         except Exception as error:  # it stays counted from its admission
             log.warning("budget store unavailable: %s", error)
 
@@ -142,7 +149,7 @@ class Budget:
         p = self._pressure
         if p.stopped_until > now:
             return p.stopped_until - now
-        if use == "refresh" and p.paused_until > now:
+        if use in BACKGROUND and p.paused_until > now:
             return p.paused_until - now
         return 0.0
 

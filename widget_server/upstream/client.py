@@ -24,8 +24,10 @@ from widget_server.upstream.answers import (
     error_code,
     parse_body,
 )
-from widget_server.upstream.budget import Budget, Use
+from widget_server.upstream.budget import Budget
+from widget_server.upstream.caller import caller
 from widget_server.upstream.errors import ApiRefused, Throttled, Unavailable
+from widget_server.upstream.priority import Use
 
 if TYPE_CHECKING:  # the metrics import nothing of ours, but keep the client light
     from widget_server.metrics import Metrics
@@ -57,13 +59,12 @@ class UpstreamClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def get_stream(self, group: str, start: int = 0, count: int = 15,
-                         use: Use = "refresh") -> Data:
-        return await self.call("groups.getStream", use=use, group=group, range=count,
+    async def get_stream(self, group: str, start: int = 0, count: int = 15) -> Data:
+        return await self.call("groups.getStream", group=group, range=count,
                                **_offset(start))
 
-    async def get_info(self, group: str, use: Use = "refresh") -> Data:
-        return await self.call("groups.getInfo", use=use, group=group)
+    async def get_info(self, group: str) -> Data:
+        return await self.call("groups.getInfo", group=group)
 
     async def get_message(self, group: str) -> Data:
         return await self.call("groups.getMessage", group=group)
@@ -74,27 +75,29 @@ class UpstreamClient:
                                skipAdult="true" if skip_adult else "false", **_offset(start))
 
     async def subscribe(self, phone: str, group: str, token: str | None = None,
-                        confirm: str | None = None) -> Data:
+                        confirm: str | None = None, *, who: str | None = None) -> Data:
         extra = {"token": token, "confirm": confirm} if token is not None else {}
         use: Use = "confirm" if token is not None else "subscribe"
         # POSTed: phones and codes stay out of URLs, and so out of every access log.
         try:
-            return await self.call(self._subscribe_name, use=use, post=True,
+            return await self.call(self._subscribe_name, use=use, who=who, post=True,
                                    phone=phone, group=group, **extra)
         except ApiRefused as error:
             if error.code != 108:
                 raise
         other = next(n for n in SUBSCRIBE_NAMES if n != self._subscribe_name)
-        body = await self.call(other, use=use, post=True, phone=phone, group=group,
-                               **extra)  # a 108 again: neither name works, keep ours
+        body = await self.call(other, use=use, who=who, post=True, phone=phone,
+                               group=group, **extra)  # a 108 again: neither name works, keep ours
         log.warning("the upstream knows the subscription method as %s: using that", other)
         self._subscribe_name = other
         return body
 
-    async def call(self, method: str, *, use: Use = "refresh", post: bool = False,
-                   **params: Any) -> Data:
-        """One upstream call: budget first, then a GET (or POST) with a total deadline."""
-        call = await self.budget.acquire(use)
+    async def call(self, method: str, *, use: Use | None = None, who: str | None = None,
+                   post: bool = False, **params: Any) -> Data:
+        """One upstream call: budget first, then a GET (or POST) with a total deadline.
+        For `use` on behalf of `who`: by default, the task's `caller`."""
+        ours = caller()
+        call = await self.budget.acquire(use or ours.use, who or ours.who)
         outcome = "error"
         started = time.perf_counter()
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from widget_server.groups import GroupData
-from widget_server.net import visitor
+from widget_server.net import client_of
 from widget_server.request_limits import BodyRefused
 from widget_server.services import services
 
@@ -18,7 +18,7 @@ def group_data(request: Request) -> GroupData:
     """The app's group data, asked for by this request's client (whose new fetches are
     limited)."""
     data = services(request).data
-    return data.seen_by(visitor(request))
+    return data.seen_by(client_of(request))
 
 
 class BadForm(ValueError):

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from widget_server.i18n import lang_of, say
-from widget_server.net import cross_site, visitor
+from widget_server.net import client_of, cross_site
 from widget_server.options import Options
 from widget_server.refusal import minutes, seconds
 from widget_server.services import services
@@ -27,7 +27,7 @@ async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]
         form = await read_form(request)
     except BadForm:
         return Outcome("bad_form", 400), {}
-    ip = visitor(request)
+    ip = client_of(request)
     subs = services(request).subscriptions
     if confirm:
         outcome = await subs.confirm(group, form.get("ticket", ""), form.get("code", ""), ip)

@@ -113,9 +113,9 @@ async def test_lower_uses_flat_out_leave_each_floor_above(store: SqliteState,
     budget = budget_on(store, clock, CEILINGS, DEFAULT)
     got = {use: await _take_all(budget, use) for use in reversed(PRIORITY)}
     assert got["refresh"] == CEILINGS[0] - sum(f[0] for f in DEFAULT.values())  # 10
-    # Guesses borrow the people's idle floors, all but 4, after the first views' own.
-    assert got["guess"] == 22 - 4 - DEFAULT["view"][0] - got["refresh"]
-    assert got["view"] == DEFAULT["view"][0]
+    assert got["guess"] == 0  # nothing idle is lent to names never seen
+    # First views borrow the people's idle floors, all but the confirmations' and 1.
+    assert got["view"] == 22 - 4 - got["refresh"]
     assert got["console"] == 0 and got["subscribe"] == 1 and got["confirm"] == 3
     assert sum(got.values()) == CEILINGS[0]
 

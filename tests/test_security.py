@@ -23,11 +23,11 @@ from widget_server.app import create_app
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE, FRIEND_PHONE, seed
-from widget_server.gupshup.errors import SMS_REFUSED, ApiError
+from widget_server.gupshup.errors import ApiError
 from widget_server.gupshup.limits import LONGEST, PRUNE_EVERY
 from widget_server.gupshup.store import Database
 from widget_server.gupshup.throttle import Throttle
-from widget_server.protocol import REST_PATH, login_rand
+from widget_server.protocol import REST_PATH, SMS_REFUSED, login_rand
 from widget_server.settings import Settings
 from widget_server.sms.gateway import error_reason
 from widget_server.state.sqlite import SqliteState

@@ -17,6 +17,10 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 160
 # The throttle's windows (and so the budget's), by the names its warn tag uses.
 WINDOWS = (("minute", 60.0), ("hour", 3600.0), ("day", 86400.0))
+# Not in the docs (the local GupShup's, listed in the README): no SMS was sent, the calling
+# address's SMS allowance is used up. Its own code, never the call throttle's 113, so that
+# a refused SMS stops no other call.
+SMS_REFUSED = 130
 
 
 def b64md5(data: bytes) -> str:

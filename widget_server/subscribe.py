@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from widget_server.abuse import SignupLimits
 from widget_server.clock import Clock
 from widget_server.phones import indian_mobile, masked
-from widget_server.protocol import GROUP_NAME
+from widget_server.protocol import GROUP_NAME, SMS_REFUSED
 from widget_server.state.base import StoreDown
 from widget_server.tickets import ExpiredTicket, InvalidTicket, Ticket, Tickets
 from widget_server.upstream.client import UpstreamClient
@@ -26,6 +26,7 @@ from widget_server.upstream.errors import (
 log = logging.getLogger("widget_server.subscribe")
 RESEND_AFTER = 30.0
 SHARED_RETRY = 10.0
+SMS_RETRY = 60.0
 CODE_LENGTH = 4
 
 # Upstream error codes of groups.subscribeGroupToken -> (message key, HTTP status).
@@ -158,6 +159,8 @@ class Subscriptions:
 def _refused(error: ApiRefused) -> Outcome:
     if isinstance(error, Throttled):
         return _unavailable(error)
+    if error.code == SMS_REFUSED:  # the upstream's SMS allowance for this site: busy
+        return Outcome("busy", 503, retry_after=SMS_RETRY)
     key, status = UPSTREAM_CODES.get(error.code, ("upstream_error", 502))
     return Outcome(key, status)
 

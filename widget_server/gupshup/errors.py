@@ -5,6 +5,8 @@ Messages take `%0`, `%1` (and the docs' `%<ml>` / `%s`) from the error's argumen
 
 from __future__ import annotations
 
+from widget_server.protocol import SMS_REFUSED
+
 _GROUP_PARAM = ('You have provided an invalid value for the parameter "group". '
                 "Please resend request with the correct value of the parameter.")
 _GROUP_NAME = ("You have provided an invalid value for group name parameter. "
@@ -22,10 +24,6 @@ _RANGE_15 = ("The specified range is invalid. "
 _PRIVATE_REPLIES = "This group is private and only group owner can request this information."
 _DUPLICATE = ("The last message you submitted is a duplicate of your earlier message. You "
               "cannot send duplicate messages.")
-
-# Not in the docs: an address's SMS allowance is used up (`limits.SmsLimit`). Its own code,
-# so that no client takes it for the call throttle (113) and stops calling.
-SMS_REFUSED = 130
 
 COMMON: dict[int, str] = {
     102: 'The specified response format "%0" is not supported.',

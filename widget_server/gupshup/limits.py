@@ -8,8 +8,9 @@ import sqlite3
 from collections.abc import Sequence
 
 from widget_server.clock import Clock
-from widget_server.gupshup.errors import SMS_REFUSED, ApiError
+from widget_server.gupshup.errors import ApiError
 from widget_server.gupshup.store import Database
+from widget_server.protocol import SMS_REFUSED
 
 PRUNE_EVERY = 1000  # takes between sweeps of callers never seen again
 LONGEST = 86_400.0

@@ -14,8 +14,8 @@ comes out of the room every use shares.
 
 The people's idle floors (confirmations, sign-ups, the console) are lent to first views,
 all but the confirmations' floor and one sign-up (`keep`): a burst of cold widgets fills
-fast, and a sign-up arriving next still finds room. First views of names never seen borrow
-the same, after the first views' own floor.
+fast, and a sign-up arriving next still finds room. Guesses at names never seen borrow
+nothing: they share what the floors leave with background refreshes, ahead of them.
 
 No one client (an address; an IPv6 /64) takes more than `share` of a use's room (its own
 level's limit) in a window: what one client does leaves room for the others, and many
@@ -33,7 +33,7 @@ Use = Literal["confirm", "subscribe", "console", "view", "guess", "refresh"]
 PRIORITY: tuple[Use, ...] = ("confirm", "subscribe", "console", "view", "guess", "refresh")
 FLOORED: tuple[Use, ...] = PRIORITY[:4]  # the uses with a floor of their own
 PEOPLE: tuple[Use, ...] = PRIORITY[:3]  # whose idle floors are lent to first views
-BORROWERS: tuple[Use, ...] = ("view", "guess")
+BORROWERS: tuple[Use, ...] = ("view",)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import asyncio
 import random
 import statistics
 import tempfile
-from bisect import bisect_left
+from bisect import bisect_right
 from datetime import datetime
 from pathlib import Path
 
@@ -58,7 +58,8 @@ def _groups(gupshup: LocalGupShup, count: int, now: float) -> list[str]:
 
 
 def _max_per_minute(times: list[float]) -> int:
-    return max((i + 1 - bisect_left(times, t - 60) for i, t in enumerate(times)), default=0)
+    """The most calls in any minute (t - 60, t], as the upstream's throttle counts."""
+    return max((i + 1 - bisect_right(times, t - 60) for i, t in enumerate(times)), default=0)
 
 
 async def run(rate: int, groups: int, minutes: int, seed: int) -> dict[str, float]:

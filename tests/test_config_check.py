@@ -81,3 +81,24 @@ def test_a_redis_written_by_a_newer_version_is_refused(tmp_path: Path) -> None:
     finally:
         direct.delete(prefix + "schema")
         direct.close()
+
+
+def test_settings_of_earlier_versions_are_named_with_what_replaced_them() -> None:
+    lines = Settings.unknown({"WIDGET_BUDGET_RESERVE": "10,150,800",
+                              "WIDGET_MISSES_PER_CLIENT": "30"})
+    assert lines == [
+        "WIDGET_BUDGET_RESERVE is not a setting: replaced by a floor per use "
+        "(WIDGET_FLOOR_CONFIRM, _SUBSCRIBE, _CONSOLE, _VIEW)",
+        "WIDGET_MISSES_PER_CLIENT is not a setting: replaced by WIDGET_CLIENT_SHARE (of the "
+        "first views' room)"]
+
+
+@pytest.mark.parametrize(("name", "value", "said"), [
+    ("WIDGET_FLOOR_SUBSCRIBE", "20,60,300", "must stay below the budget"),
+    ("WIDGET_FLOOR_VIEW", "-1,0,0", "none negative"),
+    ("WIDGET_CLIENT_SHARE", "0", "above 0 and at most 1"),
+])
+def test_floors_and_shares_that_cannot_work_are_refused(name: str, value: str,
+                                                        said: str) -> None:
+    with pytest.raises(SettingsError, match=said):
+        Settings.from_env({name: value})

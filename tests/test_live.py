@@ -22,7 +22,8 @@ GROUPS = ("jumpy", "shayari", "cricketbuzz", "delhimetro")
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, object]]:
-    app = create_app(Settings(data_dir=tmp_path / "data", expose_gupshup=True))
+    app = create_app(Settings(data_dir=tmp_path / "data", expose_gupshup=True,
+                              client_share=1.0))  # one test client plays every reader
     with live_server(app) as base:
         yield base, app
 

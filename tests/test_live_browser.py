@@ -57,7 +57,8 @@ def _widget(browser: Browser, base: str) -> Page:
 
 
 def test_an_open_widget_shows_a_post_live(browser: Browser, tmp_path: Path) -> None:
-    app = create_app(Settings(data_dir=tmp_path / "data", expose_gupshup=True))
+    app = create_app(Settings(data_dir=tmp_path / "data", expose_gupshup=True,
+                              client_share=1.0))  # one test client plays every reader
     with live_server(app) as base:
         _in_use(base)
         page = _widget(browser, base)
@@ -80,7 +81,8 @@ def test_an_open_widget_shows_a_post_live(browser: Browser, tmp_path: Path) -> N
 def test_every_embed_is_live(browser: Browser, tmp_path: Path, embed: str) -> None:
     """The script snippet, the plain iframe, and oEmbed as WordPress sandboxes it (an
     opaque origin: the stream and the fetch are cross-origin there)."""
-    app = create_app(Settings(data_dir=tmp_path / "data", expose_gupshup=True))
+    app = create_app(Settings(data_dir=tmp_path / "data", expose_gupshup=True,
+                              client_share=1.0))  # one test client plays every reader
     with live_server(app) as base, live_server(host_app(base)) as host:
         _in_use(base)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -94,7 +96,7 @@ def test_every_embed_is_live(browser: Browser, tmp_path: Path, embed: str) -> No
 
 
 def test_a_hidden_tab_holds_no_connection(browser: Browser, tmp_path: Path) -> None:
-    app = create_app(Settings(data_dir=tmp_path / "data"))
+    app = create_app(Settings(data_dir=tmp_path / "data", client_share=1.0))
     with live_server(app) as base:
         page = _widget(browser, base)
         page.evaluate("""() => {
@@ -112,7 +114,10 @@ def test_a_hidden_tab_holds_no_connection(browser: Browser, tmp_path: Path) -> N
 
 def test_the_widget_reconnects_after_a_restart_and_catches_up(
         browser: Browser, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", expose_gupshup=True)
+    # A minute's room for two cold starts' first views and the feed's catch-up after each:
+    # guesses and refreshes share what the floors leave (10 a minute by default).
+    settings = Settings(data_dir=tmp_path / "data", expose_gupshup=True, client_share=1.0,
+                        budget=(40, 950, 9500))
     with live_server(create_app(settings)) as base:
         _in_use(base)
         page = _widget(browser, base)

@@ -56,7 +56,7 @@ async def fill(keys: int) -> None:
                             cache_size=keys, client_share=1.0)  # one client: all
         app = create_app(settings, transport=httpx.MockTransport(upstream))
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://w") as client:
+                                     base_url="http://127.0.0.1") as client:
             await client.get("/widget/groups/warmup")
             gc.collect()
             before = rss_mb()

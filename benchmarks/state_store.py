@@ -54,7 +54,7 @@ def _p(times: list[float], q: int) -> float:
 async def latency(settings: Settings, misses: int) -> dict[str, float]:
     app = create_app(settings, transport=httpx.MockTransport(upstream))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://w") as client:
+                                 base_url="http://127.0.0.1") as client:
         miss = await _timed(client, [f"/api/groups/g{i}" for i in range(misses)])
         hit = await _timed(client, [f"/api/groups/g{i % 50}" for i in range(misses)])
         await app.state.services.data.cache.drain()
@@ -68,7 +68,7 @@ async def file_size(data: Path, keys: int) -> dict[str, float]:
     app = create_app(_settings(data, cache_size=keys),
                      transport=httpx.MockTransport(upstream))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://w") as client:
+                                 base_url="http://127.0.0.1") as client:
         for i in range(keys // 2):
             await client.get(f"/api/groups/g{i}")
             await client.get(f"/api/groups/g{i}/messages")

@@ -66,7 +66,8 @@ async def run(rate: int, groups: int, minutes: int, seed: int) -> dict[str, floa
     rng = random.Random(seed)
     clock = ManualClock()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp))
+        # One client plays every visitor: no client's share of the budget.
+        settings = Settings(data_dir=Path(tmp), client_share=1.0)
         gupshup = LocalGupShup(settings, clock)
         names = _groups(gupshup, groups, clock.now)
         recorder = Recorder(httpx.ASGITransport(app=create_gupshup_app(settings,
@@ -75,7 +76,7 @@ async def run(rate: int, groups: int, minutes: int, seed: int) -> dict[str, floa
         ages: list[float] = []
         served = unavailable = 0
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://w") as client:
+                                     base_url="http://127.0.0.1") as client:
             for _ in range(minutes * 60):
                 paths = [rng.choice(("/api/groups/{}", "/api/groups/{}/messages?range=5"))
                          .format(rng.choice(names)) for _ in range(rate)]

@@ -2,7 +2,7 @@
 
     UpstreamError
     ├── BudgetExhausted        no call allowed now (our budget or a cool-down); retry_after
-    ├── TooManyMisses          this client has asked for too many uncached keys lately
+    ├── TooManyMisses          this client has taken its share of a use's room lately
     ├── Unavailable            network error, timeout, 5xx, redirect, oversized or bad body
     │   └── SiteTrouble        our own state store failed: nothing could be counted
     └── ApiRefused             an in-band error envelope: code and message
@@ -33,8 +33,8 @@ class BudgetExhausted(UpstreamError):
 
 
 class TooManyMisses(UpstreamError):
-    """One client's misses are limited, so that made-up names or offsets cannot spend
-    everyone's budget."""
+    """This client has taken its share of a use's room (`upstream.priority`): made-up
+    names, offsets or logins from one address cannot spend everyone's budget."""
 
     def __init__(self, retry_after: float) -> None:
         super().__init__(f"too many uncached requests; try again in {retry_after:.0f} s")

@@ -641,3 +641,21 @@ async def test_members_and_strangers_now_answer_and_cost_the_same(tmp_path: Path
         assert [m.kind for m in gupshup.outbox.messages(FRIEND_PHONE)] == ["code"]
     finally:
         gupshup.close()
+
+
+async def test_one_ipv6_network_is_one_client(tmp_path: Path) -> None:
+    """A host may take any address of its /64 at will: the share is the network's."""
+    async with widget_env(tmp_path, trusted_proxies=("127.0.0.1",),
+                          client_share=1 / 3) as env:
+        share = env.services.budget.rules["guess"].share
+        assert share is not None
+        for n in range(share[0]):
+            answer = await env.client.get(f"/api/groups/madeup{n}",
+                                          headers={"X-Forwarded-For": f"2001:db8::{n + 1}"})
+            assert answer.status_code == 404
+        same = await env.client.get("/api/groups/madeupx",
+                                    headers={"X-Forwarded-For": "2001:db8::ffff"})
+        assert same.status_code == 429
+        other = await env.client.get("/api/groups/madeupy",
+                                     headers={"X-Forwarded-For": "2001:db8:0:1::1"})
+        assert other.status_code == 404

@@ -659,3 +659,37 @@ async def test_one_ipv6_network_is_one_client(tmp_path: Path) -> None:
         other = await env.client.get("/api/groups/madeupy",
                                      headers={"X-Forwarded-For": "2001:db8:0:1::1"})
         assert other.status_code == 404
+
+
+async def test_the_sms_allowance_counts_only_what_really_goes(tmp_path: Path) -> None:
+    """Trial: the allowance was charged before the call was checked (a bogus token with
+    6 numbers got 113, not 6; an invalid phone counted), an invite list past 5 numbers was
+    refused whole, and its 113 read as the call throttle."""
+    gupshup = LocalGupShup(Settings(data_dir=tmp_path / "data"))
+    app = create_gupshup_app(gupshup.settings, service=gupshup)
+    stranger = httpx.ASGITransport(app=app, client=("203.0.113.7", 0))  # not trusted
+    async with httpx.AsyncClient(transport=stranger, base_url="http://gupshup") as client:
+        for _ in range(6):  # invalid phones and unknown groups send nothing, cost nothing
+            assert error_code(await call(client, "groups.subscribeGroupToken",
+                                         group="jumpy", phone="12345")) == 2
+            assert error_code(await call(client, "groups.subscribeGroupToken",
+                                         group="nosuchgroup", phone="9819535746")) == 1
+        numbers = ",".join(f"98195360{n:02d}" for n in range(7))
+        assert error_code(await call(client, "groups.inviteFriends", token="bogus",
+                                     phoneNumbers=numbers)) == 6
+        challenge = await call(client, "users.getChallenge")
+        token = (await call(client, "users.login", phone=DEMO_PHONE, countryCode="91",
+                            challenge=challenge["challenge"], rand=login_rand(
+                                DEMO_PASSWORD, challenge["salt"],
+                                challenge["challenge"])))["token"]
+        invited = await call(client, "groups.inviteFriends", token=token, groupName="jumpy",
+                             phoneNumbers=numbers)
+        assert error_code(invited) == 162  # the documented list, taken: 5 invited
+        outcomes = [r["status"] for r in invited["results"]]
+        assert outcomes == ["success"] * 5 + ["error"] * 2
+        assert "No SMS was sent" in invited["results"][5]["reason"]
+        refused = await call(client, "groups.subscribeGroupToken", group="jumpy",
+                             phone="9819535746")
+        assert error_code(refused) == SMS_REFUSED and "throttle" not in str(refused)
+        assert error_code(await call(client, "groups.getInfo", group="jumpy")) is None
+    gupshup.close()

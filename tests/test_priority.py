@@ -166,3 +166,23 @@ def _code(data_dir: Path, phone: str) -> str:
     assert found
     return found.group(1)
 
+
+
+async def test_a_reader_past_its_share_finds_the_widget_on_its_next_visit(
+        tmp_path: Path) -> None:
+    """One reader on a cold server gets a third of the first views' room; what it asked
+    for beyond that (of groups the server knows) is fetched in the background."""
+    async with widget_env(tmp_path, client_share=1 / 3) as env:
+        await env.client.get("/api/public")  # the names on the public stream are known
+        groups = [r[0] for r in env.gupshup.db.connection().execute(
+            "SELECT name FROM groups WHERE public = 1 AND disabled = 0")]
+        answers = {g: (await env.client.get(f"/api/groups/{g}/messages")).status_code
+                   for g in groups}
+        refused = [g for g, status in answers.items() if status == 429]
+        assert refused and set(answers.values()) == {200, 429}
+        for _ in range(70):
+            await env.settle()
+        calls = len(env.upstream.requests)
+        for group in refused:
+            assert (await env.client.get(f"/api/groups/{group}/messages")).status_code == 200
+        assert len(env.upstream.requests) == calls  # fetched already, in the background

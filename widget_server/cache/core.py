@@ -65,7 +65,10 @@ class Cache:
         entry = await asyncio.shield(task)
         entry.seen(now, fetch)
         if not entry.version:
-            if isinstance(entry.error, BudgetExhausted):  # fetched later, most wanted first
+            if isinstance(entry.error, BudgetExhausted) or (
+                    use == "view" and isinstance(entry.error, TooManyMisses)):
+                # Fetched later in the background, most wanted first: a reader past its
+                # share finds a real group's widget there when it asks again.
                 self._queue.want(key, fetch)
             raise entry.error.copy() if entry.error else Unavailable("no data")
         return self._served(key, entry, now)

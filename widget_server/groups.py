@@ -22,6 +22,7 @@ from widget_server.upstream.priority import Use
 
 MAX_FROM = 100_000
 KNOWN_NAMES = 100_000
+PUBLIC_READ = " public"  # among the known names (no group's name has a space): it was read
 
 
 class GroupData:
@@ -38,13 +39,20 @@ class GroupData:
         """The same data, asked for by one client (whose new fetches are limited)."""
         return GroupData(self.client, self.cache, who, self._known)
 
-    def learn(self, messages: Iterable[Message]) -> None:
+    def learn(self, messages: Iterable[Message], public: bool = False) -> None:
+        """Names read in a stream (`public`: the public stream's, which names the groups
+        that post)."""
         for message in messages:
             self._known[message.group.lower()] = True
+        if public:
+            self._known[PUBLIC_READ] = True
 
     def _use(self, group: str) -> Use:
-        """A miss for `group`: a first view if the name was read somewhere, else a guess."""
-        known = group.lower() in self._known or self.cache.peek(keys.info(group)) is not None
+        """A miss for `group`: a first view if the name was read somewhere, else a guess.
+        Until the public stream has been read (the feed's first poll, a second after the
+        first view), no name is a guess: a fresh server's first readers are not."""
+        known = self._known.get(PUBLIC_READ) is None or group.lower() in self._known \
+            or self.cache.peek(keys.info(group)) is not None
         return "view" if known else "guess"
 
     def fetch_info(self, group: str) -> Fetch:
@@ -119,7 +127,7 @@ class GroupData:
         page: Served[Stream] = await self.cache.get(
             keys.public(skip_adult, start), self.fetch_page(None, start, skip_adult),
             self.who)
-        self.learn(page.value.messages)
+        self.learn(page.value.messages, public=True)
         return _sliced(page, count)
 
     async def info_and_messages(self, group: str, start: int = 0, count: int = PAGE,

@@ -24,7 +24,7 @@ class Applier:
     async def apply(self, posts: Sequence[Message], first: Stream, now: float,
                     since: float) -> None:
         """Apply one complete poll's new posts (newest first)."""
-        self._data.learn([*first.messages, *posts])  # names seen: first views, not guesses
+        self._data.learn([*first.messages, *posts], public=True)  # first views, not guesses
         await self.first(first, now)
         await self._prepend(None, [m for m in posts if not m.adult], now, since, True)
         by_group: dict[str, list[Message]] = {}

@@ -17,7 +17,7 @@ from widget_server.state.limits import StoreWindows
 from widget_server.state.redis import RedisState
 from widget_server.state.sqlite import SqliteState
 from widget_server.upstream.budget import Budget
-from widget_server.upstream.priority import Triple, Use
+from widget_server.upstream.priority import Triple, Use, rules
 
 CEILINGS = (22, 950, 9500)
 RESERVE = (4, 50, 500)
@@ -51,5 +51,6 @@ def budget_on(store: StateStore, clock: Clock, ceilings: Triple = CEILINGS,
     """A budget on `store`; `floors` a triple: that much kept from refreshes (all of it
     the confirmations' floor)."""
     kept: Mapping[Use, Triple] = {"confirm": floors} if isinstance(floors, tuple) else floors
-    return Budget(ceilings, kept, clock, store=store, share=share,
-                  windows=StoreWindows(store, ceilings, kept, share))
+    admission = rules(ceilings, kept, share)
+    return Budget(ceilings, admission, clock, store=store,
+                  windows=StoreWindows(store, admission))

@@ -51,8 +51,8 @@ class GroupData:
         """A miss for `group`: a first view if the name was read somewhere, else a guess.
         Until the public stream has been read (the feed's first poll, a second after the
         first view), no name is a guess: a fresh server's first readers are not."""
-        known = self._known.get(PUBLIC_READ) is None or group.lower() in self._known \
-            or self.cache.peek(keys.info(group)) is not None
+        known = group.lower() in self._known or PUBLIC_READ not in self._known \
+            or self.cache.entries.get(keys.info(group)) is not None
         return "view" if known else "guess"
 
     def fetch_info(self, group: str) -> Fetch:

@@ -38,6 +38,7 @@ from widget_server.subscribe import Subscriptions
 from widget_server.tickets import Tickets
 from widget_server.upstream.budget import Budget
 from widget_server.upstream.client import UpstreamClient
+from widget_server.upstream.priority import rules
 
 LOCAL_BASE = "http://local-gupshup"
 JSON_BODIES = 2 * 1024 * 1024  # bytes of rendered JSON answers kept
@@ -131,10 +132,9 @@ def build_services(settings: Settings, clock: Clock,
 
 
 def _budget(settings: Settings, clock: Clock, state: StateStore) -> Budget:
-    floors = settings.floors()
-    return Budget(settings.budget, floors, clock, store=state, share=settings.client_share,
-                  windows=StoreWindows(state, settings.budget, floors,
-                                       settings.client_share))
+    admission = rules(settings.budget, settings.floors(), settings.client_share)
+    return Budget(settings.budget, admission, clock, store=state,
+                  windows=StoreWindows(state, admission))
 
 
 def _logins(budget: Budget) -> list[Limit]:

@@ -10,10 +10,9 @@ from widget_server.clock import Clock
 from widget_server.protocol import WINDOWS
 from widget_server.state.base import NOT_LIMITED, Limit, StateStore, Window
 from widget_server.upstream.budget import Refused
-from widget_server.upstream.priority import PRIORITY, Use, rules
+from widget_server.upstream.priority import PRIORITY, Rule, Triple, Use
 
 TOTAL = "budget:total"
-Triple = tuple[int, int, int]
 
 
 def level_log(level: int) -> str:
@@ -33,11 +32,10 @@ class StoreWindows:
     `upstream.priority`: one take checks and records a call in its levels' logs and its
     client's, atomically, so no process slips a call past a floor or a share."""
 
-    def __init__(self, store: StateStore, ceilings: Triple, floors: Mapping[Use, Triple],
-                 share: float = 1.0) -> None:
+    def __init__(self, store: StateStore, admission: Mapping[Use, Rule]) -> None:
         self._store = store
         self._lengths = [int(seconds * 1000) for _, seconds in WINDOWS]
-        self.rules = rules(ceilings, floors, share)
+        self.rules = admission
 
     async def take(self, stamp: int, use: Use, member: str,
                    client: str | None = None) -> Refused | None:

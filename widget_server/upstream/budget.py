@@ -25,7 +25,7 @@ from widget_server.clock import Clock
 from widget_server.protocol import WINDOWS
 from widget_server.state.base import StateStore
 from widget_server.upstream.errors import BudgetExhausted, SiteTrouble, TooManyMisses
-from widget_server.upstream.priority import PRIORITY, Rule, Triple, Use, floors_total, rules
+from widget_server.upstream.priority import PRIORITY, Rule, Triple, Use
 
 log = logging.getLogger("widget_server.upstream")
 # How long refreshes pause after a tag, and every call stops after a 113, by the window
@@ -76,12 +76,13 @@ class Windows(Protocol):
 class Budget:
     """Admits upstream calls within ceilings, people before background work."""
 
-    def __init__(self, ceilings: Triple, floors: Mapping[Use, Triple], clock: Clock, *,
-                 windows: Windows, store: StateStore | None = None,
-                 share: float = 1.0) -> None:
+    def __init__(self, ceilings: Triple, admission: Mapping[Use, Rule], clock: Clock, *,
+                 windows: Windows, store: StateStore | None = None) -> None:
         self.ceilings = ceilings
-        self.reserve = floors_total(floors)  # what refreshes never take
-        self.rules: dict[Use, Rule] = rules(ceilings, floors, share)
+        self.rules = admission  # `priority.rules`, as the windows apply them
+        refreshes = admission["refresh"].room
+        self.reserve = (ceilings[0] - refreshes[0], ceilings[1] - refreshes[1],
+                        ceilings[2] - refreshes[2])  # what refreshes never take
         self._clock = clock
         self._windows = windows
         self._pressure = _Pressure()

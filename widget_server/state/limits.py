@@ -39,19 +39,22 @@ class StoreWindows:
 
     async def take(self, stamp: int, use: Use, member: str,
                    client: str | None = None) -> Refused | None:
-        rule = self.rules[use]
-        logs = LOGS[: rule.level + 1]
-        limits = list(rule.limits)
-        own = client is not None and rule.share is not None
-        if own:
-            assert client is not None and rule.share is not None
-            logs, limits = [*logs, client_log(use, client)], [*limits, rule.share]
+        logs, limits = self._plan(use, client)
         windows: list[Window] = [(length, [limit[i] for limit in limits])
                                  for i, length in enumerate(self._lengths)]
         wait = await self._store.take(logs, windows, stamp, member)
         if wait is None:
             return None
+        own = client is not None and self.rules[use].share is not None
         return Refused(wait, own and await self._spent(stamp, use, str(client)))
+
+    def _plan(self, use: Use, client: str | None) -> tuple[list[str], list[Triple]]:
+        """The logs a call of `use` for `client` is in, and each one's limits."""
+        rule = self.rules[use]
+        logs, limits = LOGS[: rule.level + 1], list(rule.limits)
+        if client is None or rule.share is None:
+            return logs, limits
+        return [*logs, client_log(use, client)], [*limits, rule.share]
 
     async def _spent(self, stamp: int, use: Use, client: str) -> bool:
         """Whether the refusal was this client's share being spent while others still
@@ -71,14 +74,10 @@ class StoreWindows:
         return False
 
     async def settle(self, member: str, stamp: int, use: Use, client: str | None) -> None:
-        await self._store.restamp(self._logs(use, client), member, stamp)
+        await self._store.restamp(self._plan(use, client)[0], member, stamp)
 
     async def release(self, member: str, use: Use, client: str | None) -> None:
-        await self._store.forget(self._logs(use, client), member)
-
-    def _logs(self, use: Use, client: str | None) -> list[str]:
-        logs = LOGS[: self.rules[use].level + 1]
-        return logs if client is None else [*logs, client_log(use, client)]
+        await self._store.forget(self._plan(use, client)[0], member)
 
     async def used_since(self, stamp: int, since: int) -> int:
         return await self._store.count_since(TOTAL, since)

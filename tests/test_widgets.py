@@ -241,3 +241,24 @@ async def test_customize_page_works_as_a_plain_form(tmp_path: Path) -> None:
         body = (await env.client.get("/?group=shayari&theme=dark",
                                      headers={"Accept": "application/json"})).json()
         assert body["problem"] is None and "data-theme=\"dark\"" in body["snippets"]["script"]
+
+
+@pytest.mark.parametrize(("public_url", "said"), [
+    ("", "served from 127.0.0.1"),
+    ("https://widgets.example.org:8443", "port 8443"),
+    ("http://192.168.1.20:8080", "served from 192.168.1.20"),
+    ("https://widgets.example.org", None),
+    ("http://widgets.example.org:8080", None),
+])
+async def test_the_customization_page_says_when_blogs_cannot_reach_it(
+        tmp_path: Path, public_url: str, said: str | None) -> None:
+    """WordPress trial: WordPress refused to fetch the embed from a loopback or private
+    address, or any port but 80, 443 and 8080, and the owner only read "Sorry, this
+    content could not be embedded"."""
+    async with widget_env(tmp_path, public_url=public_url) as env:
+        answer = await env.client.get("http://127.0.0.1:8000/",
+                                      headers={"Accept": "application/json"})
+        reach = answer.json()["reach"]
+        assert (reach is None) if said is None else (said in reach)
+        page = await env.client.get("http://127.0.0.1:8000/")
+        assert ('class="check reach"' in page.text) is (said is not None)

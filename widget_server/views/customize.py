@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from html import escape
-from urllib.parse import quote
+from ipaddress import ip_address
+from urllib.parse import quote, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -94,14 +95,40 @@ def adjusted(params: Mapping[str, str], options: Options) -> list[str]:
     return said
 
 
+OEMBED_PORTS = (80, 443, 8080)  # the only ports WordPress fetches an embed from
+
+
+def unreachable_reason(base: str) -> str | None:
+    """Why a blog on the internet (WordPress's oEmbed fetch above all) cannot reach the
+    server at `base`, or None: a loopback or private address, or an unusual port."""
+    parts = urlsplit(base)
+    host = (parts.hostname or "").lower()
+    try:
+        address = ip_address(host)
+    except ValueError:
+        address = None
+    if host == "localhost" or host.endswith(".localhost") or (address is not None and (
+            address.is_loopback or address.is_private or address.is_link_local)):
+        return (f"This page is served from {host}, which no blog on the internet can reach: "
+                "set WIDGET_PUBLIC_URL to the server's public address before you copy a "
+                "snippet.")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if port not in OEMBED_PORTS:
+        return (f"This server answers on port {port}: WordPress embeds a widget URL only "
+                "from ports 80, 443 and 8080 (and says \"Sorry, this content could not be "
+                "embedded\"). Serve it behind a proxy on 443.")
+    return None
+
+
 async def customize(request: Request) -> Response:
     options = Options.parse(request.query_params)
     warnings = adjusted(request.query_params, options)
     group = request.query_params.get("group", "jumpy").strip()[:64]
     problem = await _check(group_data(request), group, "en")
     base = base_url(request)
+    reach = unreachable_reason(base)
     if "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"problem": problem, "warnings": warnings,
+        return JSONResponse({"problem": problem, "warnings": warnings, "reach": reach,
                              "snippets": snippets(base, group, options),
                              "preview": snippets("", group, options).get("url"),
                              "height": options.height()},
@@ -110,7 +137,7 @@ async def customize(request: Request) -> Response:
     page = renderer.render(("customize", base, group, options, problem, tuple(warnings)),
                            "index.html",
                            lambda: {"o": options, "group": group, "problem": problem,
-                                    "warnings": warnings,
+                                    "warnings": warnings, "reach": reach,
                                     "presets": PRESETS, "options": OPTIONS,
                                     "snippets": snippets(base, group, options),
                                     "preview": snippets("", group, options).get("url")})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from collections.abc import Iterable
 from typing import cast
 
@@ -48,16 +49,20 @@ class GroupData:
             self._known[PUBLIC_READ] = True
 
     def _use(self, group: str) -> Use:
-        """A miss for `group`: a first view if the name was read somewhere, else a guess.
+        """A miss for `group` (asked only on a miss, never on the path that serves cached
+        widgets): a first view if the name was read somewhere, else a guess.
         Until the public stream has been read (the feed's first poll, a second after the
         first view), no name is a guess: a fresh server's first readers are not."""
+        held = self.cache.entries.get  # what another process fetched counts too
         known = group.lower() in self._known or PUBLIC_READ not in self._known \
-            or self.cache.entries.get(keys.info(group)) is not None
+            or held(keys.info(group)) is not None or held(keys.stream(group, 0)) is not None
         return "view" if known else "guess"
 
     def fetch_info(self, group: str) -> Fetch:
         async def fetch() -> Group:
-            return models.group(await self.client.get_info(group))
+            found = models.group(await self.client.get_info(group))
+            self._known[found.name.lower()] = True  # read in an answer: known from now on
+            return found
         return fetch
 
     def fetch_page(self, group: str | None, start: int, skip_adult: bool = False) -> Fetch:
@@ -66,7 +71,9 @@ class GroupData:
             if group is None:
                 return models.stream(await self.client.get_public_stream(start, PAGE,
                                                                          skip_adult))
-            return models.stream(await self.client.get_stream(group, start, PAGE))
+            page = models.stream(await self.client.get_stream(group, start, PAGE))
+            self.learn(page.messages)
+            return page
         return fetch
 
     def fetcher(self, key: str) -> Fetch:
@@ -80,10 +87,8 @@ class GroupData:
         return self.fetch_info(group)
 
     async def info(self, group: str) -> Served[Group]:
-        served: Served[Group] = await self.cache.get(
-            keys.info(group), self.fetch_info(group), self.who, self._use(group))
-        self._known[served.value.name.lower()] = True
-        return served
+        return await self.cache.get(keys.info(group), self.fetch_info(group), self.who,
+                                    functools.partial(self._use, group))
 
     async def messages(self, group: str, start: int = 0, count: int = PAGE) -> Served[Stream]:
         past_end = self._past_end(group, start)
@@ -91,8 +96,7 @@ class GroupData:
             return past_end
         page: Served[Stream] = await self.cache.get(
             keys.stream(group, start), self.fetch_page(group, start), self.who,
-            self._use(group))
-        self.learn(page.value.messages)
+            functools.partial(self._use, group))
         return _sliced(page, count)
 
     async def renew(self, group: str, who: str | None = None) -> float | None:

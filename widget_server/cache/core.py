@@ -47,9 +47,11 @@ class Cache:
             shared, clock, self.fetcher, lock_ttl, self.interval_for)
 
     async def get(self, key: str, fetch: Callable[[], Awaitable[T]],
-                  who: str | None = None, use: Use = "view") -> Served[T]:
-        """The key's data; a miss is fetched as `use` (a first view, or a guess at a name
-        never seen) on behalf of `who`, the client, within its share of that use."""
+                  who: str | None = None,
+                  use_of: Callable[[], Use] = lambda: "view") -> Served[T]:
+        """The key's data; a miss is fetched as `use_of()` (a first view, or a guess at a
+        name never seen: asked only on a miss) on behalf of `who`, the client, within its
+        share of that use."""
         now = self._clock()
         entry = await self.held(key)
         if entry is not None:
@@ -60,6 +62,7 @@ class Cache:
                 self._metrics.cache.labels(result="error").inc()
                 raise entry.error.copy()
         self._metrics.cache.labels(result="miss").inc()
+        use = use_of()
         with calling(use, who):  # the fetch's task is the caller's (joined: the first's)
             task = self._start(key, fetch)
         entry = await asyncio.shield(task)

@@ -82,9 +82,3 @@ class SmsLimit:
         if refused is not None:
             _, limit, name = self.LIMITS[refused]
             raise ApiError(SMS_REFUSED, name, limit)
-
-    def left(self, key: str) -> int:
-        """SMS `key` may still send now."""
-        counts = self._windows.current(key)
-        return min(limit - used for used, (_, limit, _) in zip(counts, self.LIMITS,
-                                                               strict=True))

@@ -46,12 +46,10 @@ class Cache:
         self.shared = None if shared is None else SharedEntries(
             shared, clock, self.fetcher, lock_ttl, self.interval_for)
 
-    async def get(self, key: str, fetch: Callable[[], Awaitable[T]],
-                  who: str | None = None,
+    async def get(self, key: str, fetch: Callable[[], Awaitable[T]], who: str | None = None,
                   use_of: Callable[[], Use] = lambda: "view") -> Served[T]:
-        """The key's data; a miss is fetched as `use_of()` (a first view, or a guess at a
-        name never seen: asked only on a miss) on behalf of `who`, the client, within its
-        share of that use."""
+        """The key's data; a miss (only) is fetched as `use_of()`, a first view or a guess,
+        on behalf of `who`, the client, within its share of that use."""
         now = self._clock()
         entry = await self.held(key)
         if entry is not None:

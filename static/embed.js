@@ -1,4 +1,5 @@
-/* GupShup widget loader: <script src=".../embed.js" data-group="jumpy" async></script> */
+/* GupShup widget loader: <script src=".../embed.js" data-group="jumpy" async></script>,
+   alone or inside the snippet's <gupshup-widget> wrapper (whose link it upgrades). */
 (function (d, w) {
   var s = d.currentScript;
   if (!s) return;
@@ -7,6 +8,24 @@
   var own = {group: 1, stream: 1, title: 1, heights: 1};
   Object.keys(a).forEach(function (k) { if (!own[k] && a[k]) q.set(k, a[k]); });
   var pub = a.stream === "public", f = d.createElement("iframe");
+  var box = s.closest("gupshup-widget"), slot = box && box.querySelector("gupshup-slot");
+  var where = box || s.parentNode, auto = !a.theme || a.theme === "auto";
+
+  /* The page's own colours: the first background behind the widget that is not
+     transparent, light or dark; null when the page says nothing (then the reader's
+     preference decides). */
+  function pageTheme() {
+    for (var n = where; n && n.nodeType === 1; n = n.parentNode) {
+      var c = getComputedStyle(n).backgroundColor.match(/[\d.]+/g);
+      if (c && (c.length < 4 || +c[3] > 0.5)) {
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] < 128 ? "dark" : "light";
+      }
+    }
+    return null;
+  }
+  var theme = auto && pageTheme();
+  if (theme) q.set("theme", theme);  /* right from the first paint */
+
   f.src = origin + (pub ? "/widget/public" : "/widget/groups/" + encodeURIComponent(a.group || "")) + "?" + q;
   f.title = a.title || "GupShup " + (pub ? "public stream" : "group " + a.group);
   f.loading = "lazy";
@@ -14,24 +33,57 @@
   /* The first guess, by the width it will have (narrow frames wrap more), as the snippet
      says (data-heights="narrow wide"), so the page hardly moves when the widget reports
      its real height. A snippet written by hand gets five messages' room. */
-  var heights = (a.heights || "540 450").split(" "), narrow = (s.parentNode.clientWidth || 600) < 420;
+  var heights = (a.heights || "540 450").split(" "), narrow = (where.clientWidth || 600) < 420;
   f.style.cssText = "display:block;width:100%;border:0;overflow:hidden;height:" +
     (parseInt(heights[narrow ? 0 : 1], 10) || 540) + "px";
-  var slot = s.previousElementSibling;
-  if (slot && slot.hasAttribute("data-gupshup-slot")) {  /* the snippet kept the room */
+  var link = slot && slot.querySelector("a");
+  if (!link) {
+    link = d.createElement("a");
+    link.href = f.src.split("?")[0];
+    link.textContent = f.title;
+  }
+  if (slot) {  /* the snippet kept the room */
     f.style.height = getComputedStyle(slot).height;
     slot.replaceWith(f);
   } else {
     s.parentNode.insertBefore(f, s.nextSibling);
   }
+
+  /* A widget that has not spoken ten seconds after coming into view (the server is down
+     or failing) gives its place to the link, and takes it back if it speaks later. */
+  var timer = 0;
+  function silent() { f.before(link); f.style.display = "none"; }
+  new IntersectionObserver(function (seen, o) {
+    if (!seen[0].isIntersecting) return;
+    o.disconnect();
+    if (!timer) timer = setTimeout(silent, 1e4);
+  }).observe(f);
+
+  function tell(t) {
+    if (f.contentWindow) f.contentWindow.postMessage({type: "gupshup:theme", theme: t}, origin);
+  }
+  if (auto) {  /* a theme's dark toggle changes a class or style on <html> or <body> */
+    var follow = function () {
+      var now = pageTheme();
+      if (now !== theme) { theme = now; tell(theme || "auto"); }
+    };
+    /* once at the change, once after the theme's colour transition */
+    var watch = new MutationObserver(function () { follow(); setTimeout(follow, 600); });
+    [d.documentElement, d.body].forEach(function (n) {
+      watch.observe(n, {attributes: true, attributeFilter: ["class", "style", "data-theme"]});
+    });
+  }
+
   w.addEventListener("message", function (e) {
     var m = e.data;
     if (!m) return;
     if (e.origin === origin && e.source === f.contentWindow && m.type === "gupshup:height" &&
         typeof m.height === "number" && m.height > 0 && m.height < 1e4) {
+      clearTimeout(timer); timer = -1;
+      link.remove(); f.style.display = "block";
       f.style.height = Math.ceil(m.height) + "px";
     } else if (e.source === w && m.type === "gupshup:theme" && f.contentWindow) {
-      f.contentWindow.postMessage({type: "gupshup:theme", theme: String(m.theme)}, origin);
+      tell(String(m.theme));
     }
   });
 })(document, window);

@@ -6,15 +6,31 @@
   if (!section) return;
   if (window.origin === "null") {
     /* A sandbox without our own origin (WordPress frames untrusted embeds so): neither the
-       form nor our requests can work here. Say so, and where it does work. */
-    var note = doc.createElement("p"), link = doc.createElement("a");
+       form nor a new window can work here. WordPress's wp-embed.js opens our own links in
+       the top window when asked with its secret; where no host listens, the address is
+       there to copy. */
+    var note = doc.createElement("p"), url = section.getAttribute("data-url");
     note.className = "status";
-    note.textContent = section.getAttribute("data-elsewhere") + " ";
-    link.href = link.textContent = section.getAttribute("data-url");
-    link.target = "_blank"; link.rel = "noopener";
-    note.appendChild(link);
     Array.prototype.forEach.call(section.querySelectorAll("form, .status"), function (n) { n.remove(); });
     section.appendChild(note);
+    var offer = function () {
+      var host = window.gupshupHost || {}, said = section.getAttribute("data-elsewhere") + " ";
+      if (host.secret) {
+        var link = doc.createElement("a");
+        link.href = url; link.className = "button"; link.textContent = section.getAttribute("data-link");
+        link.addEventListener("click", function (e) {
+          e.preventDefault();
+          parent.postMessage({message: "link", value: url, secret: host.secret}, "*");
+        });
+        note.replaceChildren(said, doc.createElement("br"), link);
+      } else {
+        var address = doc.createElement("span");
+        address.className = "address"; address.textContent = url;
+        note.replaceChildren(said + section.getAttribute("data-copy") + " ", address);
+      }
+    };
+    offer();
+    doc.addEventListener("gupshup:host", offer);
     return;
   }
   if (!window.fetch || !window.DOMParser) return;

@@ -7,23 +7,60 @@
   var lang = root.lang || "en";
   var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, {numeric: "auto"}) : null;
 
-  /* WordPress resizes an embed only when it speaks its own message, with the secret it
-     put in our URL's fragment (#?secret=…). */
-  var wpSecret = (/[#?&]secret=([A-Za-z0-9]{1,64})/.exec(location.hash) || [])[1];
+  /* WordPress shows and resizes an embed only when it speaks its own protocol, with the
+     secret WordPress put last in our URL's fragment (#?secret=…) or sends with "ready";
+     it keeps the frame within 200 and 1000 px, so there the list of messages scrolls
+     rather than be cut off. */
+  var host = {secret: null};
+  function secretOf(hash) { var all = hash.match(/secret=[A-Za-z0-9]{1,64}/g); return all ? all[all.length - 1].slice(7) : null; }
+  function learn(secret) {
+    if (!secret || secret === host.secret) return;
+    host.secret = secret;
+    doc.dispatchEvent(new CustomEvent("gupshup:host", {detail: host}));
+    report();
+  }
+  window.gupshupHost = host;
+  function fit(limit) {
+    if (!feed) return;
+    feed.style.maxHeight = "";
+    var over = Math.ceil(doc.body.getBoundingClientRect().height) - limit;
+    if (over > 0) feed.style.maxHeight = Math.max(120, feed.clientHeight - over) + "px";
+    feed.classList.toggle("scrolls", over > 0);
+  }
   function report() {
     if (parent === window) return;
+    if (host.secret) fit(1000);
     var h = Math.ceil(doc.body.getBoundingClientRect().height);
     parent.postMessage({type: "gupshup:height", height: h}, "*");
-    if (wpSecret) parent.postMessage({message: "height", value: h, secret: wpSecret}, "*");
+    if (host.secret) parent.postMessage({message: "height", value: h, secret: host.secret}, "*");
   }
+  if (parent === window) alone();
   if (window.ResizeObserver) new ResizeObserver(report).observe(doc.body);
   addEventListener("load", report);
+  addEventListener("hashchange", function () { learn(secretOf(location.hash)); });
+  learn(secretOf(location.hash));
   report();
+
+  /* Opened on its own (a reader who followed "Subscribe by SMS"): a page of its own,
+     with the way back to where the reader came from. */
+  function alone() {
+    root.classList.add("alone");
+    var back = doc.querySelector(".back");
+    if (!back || (!doc.referrer && history.length < 2)) return;
+    if (doc.referrer) back.href = doc.referrer;
+    back.hidden = false;
+    back.addEventListener("click", function (e) {
+      if (history.length > 1) { e.preventDefault(); history.back(); }
+    });
+  }
 
   addEventListener("message", function (e) {
     var d = e.data;
-    if (e.source === parent && d && d.type === "gupshup:theme" && /^(light|dark|auto)$/.test(d.theme)) {
+    if (e.source !== parent || !d) return;
+    if (d.type === "gupshup:theme" && /^(light|dark|auto)$/.test(d.theme)) {
       root.setAttribute("data-theme", d.theme);
+    } else if (d.message === "ready" && typeof d.secret === "string" && /^[A-Za-z0-9]{1,64}$/.test(d.secret)) {
+      learn(d.secret);
     }
   });
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from tests.harness import widget_env
+from widget_server.embeds import snippets
 from widget_server.options import OPTIONS, Options
-from widget_server.views.customize import snippets
 from widget_server.views.openapi import DOCUMENT
 
 ROOT = Path(__file__).resolve().parent.parent

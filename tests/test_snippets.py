@@ -17,10 +17,10 @@ TEMPLATE_VAR = re.compile(r"\{\{[^}]*\}\}")
 
 def _urls() -> list[tuple[str, str]]:
     found = []
-    for path in sorted(SNIPPETS.iterdir()):
+    for path in sorted(p for p in SNIPPETS.rglob("*") if p.is_file()):
         text = TEMPLATE_VAR.sub("jumpy", path.read_text())
         for url in re.findall(re.escape(BASE) + r"[^\s\"'<>)`]*", text):
-            found.append((path.name, url.replace("&amp;", "&").rstrip("*")))
+            found.append((path.relative_to(SNIPPETS).as_posix(), url.replace("&amp;", "&").rstrip("*")))
     return found
 
 
@@ -42,3 +42,14 @@ async def test_snippet_url_answers(tmp_path: Path, name: str, url: str) -> None:
         else:
             response = await env.client.get(path)
         assert response.status_code == 200, (name, url)
+
+
+@pytest.mark.parametrize(("name", "kind"), [("html-script.html", "script"),
+                                            ("html-iframe.html", "iframe")])
+def test_snippet_files_are_what_the_customization_page_gives(name: str, kind: str) -> None:
+    """The files are copies for reading: the one shape is `widget_server.embeds`."""
+    from widget_server.embeds import snippets
+    from widget_server.options import Options
+
+    given = snippets(BASE, "jumpy", Options.parse({"color": "#c2410c"}))[kind]
+    assert (SNIPPETS / name).read_text().splitlines()[1:] == given.splitlines()

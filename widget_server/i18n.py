@@ -29,7 +29,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "public_desc": "What public groups are saying right now.",
         "subscribe": "Get these messages by SMS",
         "subscribe_elsewhere": "This site shows the widget in a frame that cannot send "
-                               "forms. To get these messages by SMS, open:",
+                               "forms.",
+        "subscribe_link": "Subscribe by SMS",
+        "subscribe_copy": "To get these messages by SMS, open this address:",
+        "back": "Back",
         "powered": "GupShup group on",
         "open": "Open on GupShup",
         "from_group": "in",
@@ -85,8 +88,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "public_title": "GupShup सार्वजनिक स्ट्रीम",
         "public_desc": "सार्वजनिक समूहों में अभी क्या कहा जा रहा है।",
         "subscribe": "ये संदेश SMS से पाएँ",
-        "subscribe_elsewhere": "यह साइट विजेट को ऐसे फ़्रेम में दिखाती है जो फ़ॉर्म नहीं भेज सकता। "
-                               "ये संदेश SMS से पाने के लिए यह पता खोलें:",
+        "subscribe_elsewhere": "यह साइट विजेट को ऐसे फ़्रेम में दिखाती है जो फ़ॉर्म नहीं भेज "
+                               "सकता।",
+        "subscribe_link": "SMS से सदस्य बनें",
+        "subscribe_copy": "ये संदेश SMS से पाने के लिए यह पता खोलें:",
+        "back": "वापस",
         "powered": "GupShup समूह",
         "open": "GupShup पर खोलें",
         "from_group": "समूह",

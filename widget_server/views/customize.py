@@ -6,13 +6,13 @@ It works as a plain GET form without JavaScript; `customize.js` makes it live.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from html import escape
 from ipaddress import ip_address
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from widget_server.embeds import snippets
 from widget_server.groups import GroupData
 from widget_server.i18n import say, strings
 from widget_server.options import OPTIONS, Options
@@ -23,39 +23,10 @@ from widget_server.security import page_response
 from widget_server.services import services
 from widget_server.upstream.errors import UpstreamError
 from widget_server.views import group_data
-from widget_server.views.embed import base_url, iframe_html
+from widget_server.views.embed import base_url
 
 PRESETS = [("Saffron", DEFAULT_COLOR), ("Ocean", "#1971c2"), ("Leaf", "#2f9e44"),
            ("Plum", "#9c36b5"), ("Chilli", "#e03131"), ("Ink", "#212529")]
-
-
-def snippets(base: str, group: str, options: Options) -> dict[str, str]:
-    """Every way to embed: a script tag (with an iframe for readers without JavaScript),
-    a plain iframe, the widget URL, Hugo and Jekyll, the public stream and the Atom feed;
-    none for a name that is not a group name (a snippet must never carry markup). Each
-    carries every option that differs from its default."""
-    if not GROUP_NAME.fullmatch(group):
-        return {}
-    query, changed = options.query(), options.changed()
-    url = f"{base}/widget/groups/{quote(group)}" + (f"?{query}" if query else "")
-    attrs = " ".join([f'data-group="{escape(group)}"',
-                      *(f'data-{name}="{escape(value)}"' for name, value in changed.items()),
-                      # The loader's first height, by width, so that it need not know why.
-                      f'data-heights="{options.height(True)} {options.height(False)}"'])
-    iframe = iframe_html(url, f"GupShup group {group}", options.height())
-    # The room kept for the widget holds the iframe for readers without JavaScript.
-    script = (f'<div style="container-type:inline-size"><div data-gupshup-slot '
-              f'style="{options.reserve_css()}"><noscript>{iframe}</noscript></div>\n'
-              f'<script src="{base}/embed.js" {attrs} async></script></div>')
-    params = " ".join(f'{name}="{escape(value)}"' for name, value in
-                      {"group": group, **changed}.items())
-    return {
-        "script": script, "iframe": iframe, "url": url,
-        "hugo": f"{{{{< gupshup {params} >}}}}",
-        "jekyll": f"{{% include gupshup.html {params} %}}",
-        "public": f'<script src="{base}/embed.js" data-stream="public" async></script>',
-        "feed": f"{base}/feeds/groups/{quote(group)}.atom",
-    }
 
 
 PROBLEMS = {

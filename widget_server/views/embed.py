@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from html import escape
+import secrets
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from widget_server.assets import BRIEF
 from widget_server.bodies import send_body
 from widget_server.clock import iso8601
+from widget_server.embeds import WP_MAX, WP_MIN, oembed_html
 from widget_server.http import plain_int
 from widget_server.i18n import say
 from widget_server.options import Options
@@ -39,12 +40,6 @@ async def embed_js(request: Request) -> Response:
         "Access-Control-Allow-Origin": "*"})
 
 
-def iframe_html(src: str, title: str, height: int, width: int | None = None) -> str:
-    size = f' width="{width}"' if width else ' width="100%"'
-    return (f'<iframe src="{escape(src)}" title="{escape(title)}"{size} height="{height}" '
-            f'style="border:0;max-width:100%" loading="lazy"></iframe>')
-
-
 def _size(request: Request, name: str, default: int) -> int:
     return min(default, plain_int(request.query_params.get(name, ""), default) or default)
 
@@ -70,12 +65,15 @@ async def oembed(request: Request) -> Response:
             return JSONResponse({"error": in_words(error)}, answer.status,
                                 headers=answer.headers())
     width = _size(request, "maxwidth", 480)
-    height = _size(request, "maxheight", options.height())
+    # The frame shows at the widget's own height once it speaks; until then this one,
+    # within what WordPress keeps (the widget lets its messages scroll past 1000 px).
+    height = max(WP_MIN, min(WP_MAX, _size(request, "maxheight", options.height())))
     src = f"{base_url(request)}{url.path}" + (f"?{options.query()}" if options.query() else "")
+    html = oembed_html(src, title, height, secrets.token_hex(8))
     return JSONResponse({
         "version": "1.0", "type": "rich", "provider_name": "GupShup widgets",
         "provider_url": base_url(request) + "/", "title": title, "width": width,
-        "height": height, "cache_age": 3600, "html": iframe_html(src, title, height, width),
+        "height": height, "cache_age": 3600, "html": html,
     }, headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
 
 

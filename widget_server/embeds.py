@@ -22,10 +22,11 @@ WRAPPER, SLOT = "gupshup-widget", "gupshup-slot"
 
 
 def _listener() -> str:
-    """static/listen.js without its comments and indentation, to go inline."""
+    """static/listen.js without its comments and indentation, as a `data:` URL's text."""
     source = (resource_dir("static") / "listen.js").read_text()
     source = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
-    return "".join(line.strip() for line in source.splitlines())
+    return quote("".join(line.strip() for line in source.splitlines()),
+                 safe=" ;,/?:@=+$!*'()[]{}|.-_~")
 
 
 LISTENER = _listener()
@@ -60,10 +61,13 @@ def iframe_snippet(url: str, title: str, options: Options) -> str:
     """The frame, and beside it a short listener (hosts that strip scripts keep the frame
     alone): it sizes the frame to the widget and puts the link in its place when the
     widget never speaks."""
-    # Inside an HTML comment, which browsers skip in a script and WordPress's filters keep
-    # as a comment when they drop the script's tags (else its text would show).
+    # In the script's address, not its text: WordPress's filters drop a script's tags
+    # and keep its text, which would then show on the page.
+    # The link in <noscript> is for hosts that drop the frame and the script but keep
+    # what <noscript> holds (WordPress, for most roles).
     return (f'<{WRAPPER} style="display:block">{iframe_html(url, title, options.height())}'
-            f'<script><!--\n{LISTENER}\n//--></script></{WRAPPER}>')
+            f'<noscript>{link_html(url, title)}</noscript>'
+            f'<script src="data:text/javascript,{LISTENER}"></script></{WRAPPER}>')
 
 
 def oembed_html(src: str, title: str, height: int, secret: str) -> str:

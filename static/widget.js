@@ -45,11 +45,11 @@
      with the way back to where the reader came from. */
   function alone() {
     root.classList.add("alone");
-    var back = doc.querySelector(".back");
-    if (!back || (!doc.referrer && history.length < 2)) return;
-    if (doc.referrer) back.href = doc.referrer;
+    var back = doc.querySelector(".back"), link = back && back.querySelector("a");
+    if (!link || (!doc.referrer && history.length < 2)) return;
+    if (doc.referrer) link.href = doc.referrer;
     back.hidden = false;
-    back.addEventListener("click", function (e) {
+    link.addEventListener("click", function (e) {
       if (history.length > 1) { e.preventDefault(); history.back(); }
     });
   }

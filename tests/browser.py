@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from html import escape
 from pathlib import Path
@@ -51,16 +52,17 @@ def host_app(widgets: str) -> Starlette:
                      'style="border:0" loading="lazy"></iframe>')
 
     async def wordpress(request: Request) -> HTMLResponse:
-        """The iframe as WordPress rewrites an untrusted oEmbed (wp-includes/embed.php):
-        sandboxed to scripts, the secret in the fragment, the style stripped; and the
-        part of wp-embed.js that resizes it on a height message with that secret."""
-        src = escape(widgets + request.query_params.get("src", "/widget/groups/jumpy"))
-        secret = "Wp5ecret42"
-        return _page(f'<iframe sandbox="allow-scripts" security="restricted" '
-                     f'src="{src}#?secret={secret}" data-secret="{secret}" width="440" '
-                     'height="338" title="GupShup group" frameborder="0" marginwidth="0" '
-                     'marginheight="0" scrolling="no" class="wp-embedded-content"></iframe>'
-                     + WP_EMBED)
+        """The widget URL `src` embedded as WordPress does for an untrusted provider: its
+        oEmbed HTML through `wp_sandboxed`, and wp-embed.js's part only when WordPress
+        would load it (the HTML has its blockquote). The real one is test_wordpress.py's."""
+        import httpx
+        url = widgets + request.query_params.get("src", "/widget/groups/jumpy")
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(widgets + "/oembed", params={"url": url,
+                                                                    "maxheight": "750"})
+        html = wp_sandboxed(answer.json()["html"])
+        loads = '<blockquote class="wp-embedded-content"' in html
+        return _page(html + (WP_EMBED if loads else ""))
 
     async def snippet(request: Request) -> HTMLResponse:
         """The script snippet exactly as the customization page gives it."""
@@ -81,13 +83,47 @@ new PerformanceObserver(function (list) {
 </script>"""
 
 
+WP_ALLOWED = ("src", "width", "height", "frameborder", "marginwidth", "marginheight",
+              "scrolling", "title")
+
+
+def wp_sandboxed(html: str) -> str:
+    """wp_filter_oembed_result (wp-includes/embed.php, 6.1) in short: only a blockquote's
+    link and the iframe's allowed attributes are kept; a secret of WordPress's own in the
+    frame's fragment and on both; the frame hidden while a blockquote can stand in; the
+    sandbox."""
+    secret = "Wp5ecret42"
+    quote = re.search(r"<blockquote[^>]*>(.*?)</blockquote>", html, re.S)
+    frame = re.search(r"<iframe([^>]*)></iframe>", html, re.S)
+    assert frame is not None, html
+    kept = {k: v for k, v in re.findall(r'([\w-]+)="([^"]*)"', frame.group(1))
+            if k in WP_ALLOWED}
+    kept["src"] += f"#?secret={secret}"
+    attrs = " ".join(f'{k}="{v}"' for k, v in kept.items())
+    hidden = ' style="position: absolute; clip: rect(1px, 1px, 1px, 1px);"' if quote else ""
+    link = re.sub(r"<(?!/?a[ >])[^>]*>", "", quote.group(1)) if quote else ""
+    said = (f'<blockquote class="wp-embedded-content" data-secret="{secret}">{link}'
+            "</blockquote>") if quote else ""
+    return (f'{said}<iframe class="wp-embedded-content" sandbox="allow-scripts" '
+            f'security="restricted"{hidden} {attrs} data-secret="{secret}"></iframe>')
+
+
+# The part of wp-embed.js (6.1) that answers an embed's messages.
 WP_EMBED = """<script>
 window.addEventListener("message", function (e) {
-  var d = e.data, frames = document.querySelectorAll("iframe[data-secret]");
-  if (!d || !d.secret || d.message !== "height") return;
-  frames.forEach(function (f) {
-    if (f.getAttribute("data-secret") === d.secret && f.contentWindow === e.source) {
+  var d = e.data;
+  if (!d || !(d.secret || d.message || d.value) || /[^a-zA-Z0-9]/.test(d.secret)) return;
+  document.querySelectorAll('blockquote[data-secret="' + d.secret + '"]').forEach(function (b) {
+    b.style.display = "none";
+  });
+  document.querySelectorAll('iframe[data-secret="' + d.secret + '"]').forEach(function (f) {
+    if (e.source !== f.contentWindow) return;
+    f.removeAttribute("style");
+    if (d.message === "height") {
       f.height = Math.max(200, Math.min(1000, parseInt(d.value, 10)));
+    } else if (d.message === "link" && new URL(d.value).host === new URL(f.src).host &&
+               document.activeElement === f) {
+      window.top.location.href = d.value;
     }
   });
 });

@@ -20,7 +20,8 @@ def _urls() -> list[tuple[str, str]]:
     for path in sorted(p for p in SNIPPETS.rglob("*") if p.is_file()):
         text = TEMPLATE_VAR.sub("jumpy", path.read_text())
         for url in re.findall(re.escape(BASE) + r"[^\s\"'<>)`]*", text):
-            found.append((path.relative_to(SNIPPETS).as_posix(), url.replace("&amp;", "&").rstrip("*")))
+            name = path.relative_to(SNIPPETS).as_posix()
+            found.append((name, url.replace("&amp;", "&").rstrip("*")))
     return found
 
 

@@ -153,6 +153,13 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), clip=box, full_page=True)
 
 
+def _gap(page: Page) -> float:
+    """The room between the paragraphs before and after the widget."""
+    return float(page.evaluate("""() =>
+      document.querySelector('.after').getBoundingClientRect().top -
+      document.querySelector('.before').getBoundingClientRect().bottom"""))
+
+
 def visit(site: Site, url: str, width: int) -> Page:
     page = site.browser.new_page(viewport={"width": width, "height": 900})
     page.goto(url)
@@ -193,8 +200,7 @@ def test_an_author_gets_the_widget_through_the_plugin_and_never_a_gap(site: Site
                 "iframe": _blocks(_block("html", given["iframe"]))}
     for kind, content in stripped.items():
         page = visit(site, site.blog.post("asha", f"author-{kind}", content), 1280)
-        gap = page.evaluate("""() => document.querySelector('.after').getBoundingClientRect().top
-                                   - document.querySelector('.before').getBoundingClientRect().bottom""")
+        gap = _gap(page)
         shot(page, f"author-{kind}-stripped")
         assert gap < 120, (kind, gap)  # a line with a link at most, never the widget's room
         assert page.locator(FRAME).count() == 0
@@ -225,7 +231,7 @@ def _code(site: Site, phone: str) -> str:
                             check=True).stdout
     found = re.findall(r" is ([A-Z0-9]{4})\.", listed)
     assert found, listed
-    return found[0]
+    return str(found[0])
 
 
 def test_subscribe_from_the_sandboxed_embed_leads_to_a_page_that_works(site: Site) -> None:
@@ -279,8 +285,55 @@ def test_with_the_server_stopped_every_way_shows_a_link(site: Site) -> None:
         page = visit(site, url, 375)
         link = page.locator(f'a[href^="{WIDGETS}/widget/groups/jumpy"]').first
         link.wait_for(state="visible", timeout=15000)
-        gap = page.evaluate("""() => document.querySelector('.after').getBoundingClientRect().top
-                                   - document.querySelector('.before').getBoundingClientRect().bottom""")
+        gap = _gap(page)
         shot(page, f"down-{way}")
         assert gap < 160, (way, gap)
         page.close()
+
+
+WIDGET_BACKGROUND = "getComputedStyle(document.querySelector('.gs')).backgroundColor"
+
+
+def _dark(rgb: str) -> bool:
+    red, green, blue = (int(v) for v in re.findall(r"\d+", rgb)[:3])
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128
+
+
+def _widget_is(page: Page, dark: bool) -> str:
+    seen = ""
+    for _ in range(40):
+        frame = _widget_frame(page)
+        with contextlib.suppress(Exception):
+            seen = frame.evaluate(WIDGET_BACKGROUND) if frame else ""
+            if seen and _dark(seen) == dark:
+                return seen
+        page.wait_for_timeout(250)
+    raise AssertionError(f"the widget's background is {seen!r}, not {'dark' if dark else 'light'}")
+
+
+def test_theme_auto_follows_the_blog_not_the_readers_system(site: Site) -> None:
+    """A reader whose system is dark: on twentytwentythree's white page the widget is
+    light; on twentytwentyone with its dark mode it is dark, and turns light (and back)
+    with the theme's own toggle."""
+    site.blog.cli("plugin", "off")
+    given = site.snippets(color="#9c36b5")
+    content = _blocks(_block("html", given["script"]))
+    site.blog.theme("twentytwentythree")
+    page = site.browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page.goto(site.blog.post("owner", "auto-tt3", content))
+    page.locator(".before").scroll_into_view_if_needed()
+    _widget_is(page, dark=False)
+    shot(page, "theme-auto-tt3-dark-system")
+    site.blog.theme("twentytwentyone")
+    site.blog.cli("mod", "respect_user_color_preference", "1")
+    page.goto(site.blog.post("owner", "auto-tt21", content))
+    page.locator(".before").scroll_into_view_if_needed()
+    _widget_is(page, dark=True)
+    shot(page, "theme-auto-tt21-dark")
+    page.locator("#dark-mode-toggler").click()
+    _widget_is(page, dark=False)
+    shot(page, "theme-auto-tt21-toggled-light")
+    page.locator("#dark-mode-toggler").click()
+    _widget_is(page, dark=True)
+    site.blog.cli("mod", "respect_user_color_preference", "0")
+    page.close()

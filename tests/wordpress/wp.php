@@ -4,7 +4,8 @@
  * `php wp.php post USER TITLE < content` writes a post as that user, through the same
  * filters the editor's save goes through (kses strips what the role may not post), and
  * prints its URL; `php wp.php theme NAME` switches the theme; `php wp.php plugin on|off`
- * activates the GupShup plugin. */
+ * activates the GupShup plugin; `mod NAME 0|1` sets a theme's switch; `option NAME VALUE`
+ * sets an option; `content URL` prints what a post's content was saved as. */
 $command = $argv[1];
 $_SERVER['HTTP_HOST'] = parse_url(getenv('WP_TEST_URL'), PHP_URL_HOST);
 $_SERVER['WORDPRESS_CONFIG'] = getenv('WORDPRESS_CONFIG');
@@ -38,6 +39,9 @@ if ($command === 'install') {
     $result = $argv[2] === 'on' ? activate_plugin($plugin) : deactivate_plugins($plugin);
     if (is_wp_error($result)) { fwrite(STDERR, $result->get_error_message()); exit(1); }
     echo $argv[2], "\n";
+} elseif ($command === 'mod') {
+    set_theme_mod($argv[2], (bool) $argv[3]);
+    echo get_theme_mod($argv[2]) ? "on\n" : "off\n";
 } elseif ($command === 'option') {
     update_option($argv[2], $argv[3]);
     echo get_option($argv[2]), "\n";

@@ -9,6 +9,8 @@
   Object.keys(a).forEach(function (k) { if (!own[k] && a[k]) q.set(k, a[k]); });
   var pub = a.stream === "public", f = d.createElement("iframe");
   var box = s.closest("gupshup-widget"), slot = box && box.querySelector("gupshup-slot");
+  var earlier = s.previousElementSibling;  /* the slot of snippets before <gupshup-widget> */
+  if (!box && earlier && earlier.hasAttribute("data-gupshup-slot")) slot = earlier;
   var where = box || s.parentNode, auto = !a.theme || a.theme === "auto";
 
   /* The page's own colours: the first background behind the widget that is not

@@ -11,8 +11,10 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
+
+from widget_server.assets import resource_dir
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -48,8 +50,9 @@ def host_app(widgets: str) -> Starlette:
 
     async def iframe(request: Request) -> HTMLResponse:
         src = escape(widgets + request.query_params.get("src", "/widget/groups/jumpy"))
+        sandbox = ' sandbox="allow-scripts"' if request.query_params.get("sandbox") else ""
         return _page(f'<iframe src="{src}" title="GupShup group" width="100%" height="480" '
-                     'style="border:0" loading="lazy"></iframe>')
+                     f'style="border:0" loading="lazy"{sandbox}></iframe>')
 
     async def wordpress(request: Request) -> HTMLResponse:
         """The widget URL `src` embedded as WordPress does for an untrusted provider: its
@@ -65,14 +68,39 @@ def host_app(widgets: str) -> Starlette:
         return _page(html + (WP_EMBED if loads else ""))
 
     async def snippet(request: Request) -> HTMLResponse:
-        """The script snippet exactly as the customization page gives it."""
+        """A snippet (`kind`, the script by default) exactly as the customization page
+        gives it."""
         import httpx
-        answer = httpx.get(widgets + "/", params=dict(request.query_params),
-                           headers={"Accept": "application/json"})
-        return _page(answer.json()["snippets"]["script"] + CLS_PROBE)
+        params = dict(request.query_params)
+        kind = params.pop("kind", "script")
+        answer = httpx.get(widgets + "/", params=params, headers={"Accept": "application/json"})
+        return _page(answer.json()["snippets"][kind] + CLS_PROBE)
+
+    async def silent(request: Request) -> HTMLResponse:
+        """The script and iframe snippets of a widget server that serves the loader but
+        whose widgets never answer (here: this host, where /widget/ is not found)."""
+        from widget_server.embeds import snippets
+        from widget_server.options import Options
+        given = snippets(str(request.base_url).rstrip("/"), "jumpy", Options.parse({}))
+        return _page(given["script"] + given["iframe"])
+
+    async def earlier(request: Request) -> HTMLResponse:
+        """The script snippet as the customization page wrote it before <gupshup-widget>:
+        blogs keep what they pasted, and /embed.js must still fill its slot."""
+        return _page(f'<div style="container-type:inline-size"><div data-gupshup-slot '
+                     'style="min-height:max(450px,min(540px,calc(540px - (100cqw - 419px) '
+                     '* 1000)))"><noscript></noscript></div>\n<script src="'
+                     f'{widgets}/embed.js" data-group="jumpy" data-heights="540 450" async>'
+                     '</script></div>')
+
+    async def loader(request: Request) -> Response:
+        return Response((resource_dir("static") / "embed.js").read_bytes(),
+                        media_type="text/javascript")
 
     return Starlette(routes=[Route("/script", script), Route("/iframe", iframe),
-                             Route("/wordpress", wordpress), Route("/snippet", snippet)])
+                             Route("/wordpress", wordpress), Route("/snippet", snippet),
+                             Route("/silent", silent), Route("/embed.js", loader),
+                             Route("/earlier", earlier)])
 
 
 CLS_PROBE = """<script>

@@ -344,6 +344,72 @@ def test_a_wordpress_embed_resizes_and_says_where_to_subscribe(visit: Any,
     expect(seen.page.locator("#sub-phone")).to_be_visible()
 
 
+def test_a_sandbox_no_host_answers_shows_the_address_to_copy(visit: Any,
+                                                             servers: Servers) -> None:
+    """Sandboxed by a host that does not speak WordPress's protocol: no link that would do
+    nothing, the address as text to select."""
+    seen = visit(f"{servers.host}/iframe?sandbox=1&src=/widget/groups/jumpy%3Fsubscribe%3D1")
+    frame = _widget_frame(seen.page)
+    address = frame.locator("#subscribe .address")
+    expect(address).to_have_text(re.compile(r"^http://.*/widget/groups/jumpy\?.*subscribe=1"))
+    assert frame.locator("#subscribe a").count() == 0
+    assert address.evaluate("a => getComputedStyle(a).userSelect") == "all"
+
+
+def test_a_snippet_pasted_before_still_fills_its_slot(visit: Any, servers: Servers) -> None:
+    seen = visit(f"{servers.host}/earlier")
+    frame = _widget_frame(seen.page, 5)
+    seen.page.wait_for_function("!document.querySelector('[data-gupshup-slot]')")
+    content = frame.evaluate("document.body.getBoundingClientRect().height")
+    box = seen.page.locator("iframe").evaluate("f => f.getBoundingClientRect().height")
+    assert abs(box - content) <= 2
+
+
+def test_a_widget_that_never_answers_gives_way_to_a_link(visit: Any, servers: Servers) -> None:
+    """The loader was served but the widget never speaks (its server failing): ten seconds
+    after coming into view, both the script snippet and the plain iframe show the link."""
+    seen = visit(f"{servers.host}/silent")
+    links = seen.page.get_by_role("link", name="GupShup group jumpy")
+    expect(links).to_have_count(2, timeout=15_000)
+    for i in range(2):
+        expect(links.nth(i)).to_be_visible()
+    assert seen.page.locator("iframe:visible").count() == 0
+    seen.page.screenshot(path=str(ARTIFACTS / "silent-widgets.png"), full_page=True)
+
+
+def test_the_plain_iframe_follows_the_widget_and_shrinks_after_done(
+        visit: Any, servers: Servers, app_state: Any) -> None:
+    """The iframe snippet's listener: the frame fits the widget at each step of the form,
+    and after "Done" shrinks with it."""
+    seen = visit(f"{servers.host}/snippet?kind=iframe&group=jumpy&subscribe=true&count=2")
+    frame = _widget_frame(seen.page, 2)
+    iframe = seen.page.locator("iframe")
+
+    def tall() -> float:
+        return float(iframe.evaluate("f => f.getBoundingClientRect().height"))
+
+    def fits() -> None:
+        for _ in range(40):
+            content = frame.evaluate("document.body.getBoundingClientRect().height")
+            if abs(tall() - content) <= 2:
+                return
+            seen.page.wait_for_timeout(100)
+        raise AssertionError(f"frame {tall()} px for {content} px")
+
+    fits()
+    phone = "9819535791"
+    frame.fill("#sub-phone", phone)
+    frame.click("#subscribe form[data-step=start] button")
+    expect(frame.locator("#sub-code")).to_be_visible()
+    fits()
+    before = tall()
+    frame.fill("#sub-code", _code(app_state, phone))
+    frame.click("#subscribe form[data-step=confirm] button")
+    expect(frame.locator("#sub-status")).to_contain_text("Done!")
+    fits()
+    assert tall() < before
+
+
 AXE_COLORS = [c for _, c in PRESETS] + ["#fff3bf", "#0b1d51"]  # and a pale, a dark accent
 
 

@@ -268,29 +268,6 @@ def shot_page(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_with_the_server_stopped_every_way_shows_a_link(site: Site) -> None:
-    """Posts embedded while the server was up, then the server stopped: the oEmbed keeps
-    WordPress's blockquote link, the loader and the listener give way to their link."""
-    site.blog.cli("plugin", "off")
-    site.blog.theme("twentytwentythree")
-    posts = {way: site.blog.post("owner", way, content)
-             for way, content in ways(site, color="#9c36b5").items()}
-    for url in posts.values():  # WordPress keeps each oEmbed in the post, as it does
-        page = visit(site, url, 1280)
-        assert fit(page).ok()
-        page.close()
-    site.server.proc.terminate()
-    site.server.proc.wait(15)
-    for way, url in posts.items():
-        page = visit(site, url, 375)
-        link = page.locator(f'a[href^="{WIDGETS}/widget/groups/jumpy"]').first
-        link.wait_for(state="visible", timeout=15000)
-        gap = _gap(page)
-        shot(page, f"down-{way}")
-        assert gap < 160, (way, gap)
-        page.close()
-
-
 WIDGET_BACKGROUND = "getComputedStyle(document.querySelector('.gs')).backgroundColor"
 
 
@@ -337,3 +314,27 @@ def test_theme_auto_follows_the_blog_not_the_readers_system(site: Site) -> None:
     _widget_is(page, dark=True)
     site.blog.cli("mod", "respect_user_color_preference", "0")
     page.close()
+
+
+# Last: it stops the module's widget server.
+def test_with_the_server_stopped_every_way_shows_a_link(site: Site) -> None:
+    """Posts embedded while the server was up, then the server stopped: the oEmbed keeps
+    WordPress's blockquote link, the loader and the listener give way to their link."""
+    site.blog.cli("plugin", "off")
+    site.blog.theme("twentytwentythree")
+    posts = {way: site.blog.post("owner", way, content)
+             for way, content in ways(site, color="#9c36b5").items()}
+    for url in posts.values():  # WordPress keeps each oEmbed in the post, as it does
+        page = visit(site, url, 1280)
+        assert fit(page).ok()
+        page.close()
+    site.server.proc.terminate()
+    site.server.proc.wait(15)
+    for way, url in posts.items():
+        page = visit(site, url, 375)
+        link = page.locator(f'a[href^="{WIDGETS}/widget/groups/jumpy"]').first
+        link.wait_for(state="visible", timeout=15000)
+        gap = _gap(page)
+        shot(page, f"down-{way}")
+        assert gap < 160, (way, gap)
+        page.close()

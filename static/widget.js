@@ -13,10 +13,13 @@
      rather than be cut off. */
   var host = {secret: null};
   function secretOf(hash) { var all = hash.match(/secret=[A-Za-z0-9]{1,64}/g); return all ? all[all.length - 1].slice(7) : null; }
-  function learn(secret) {
-    if (!secret || secret === host.secret) return;
-    host.secret = secret;
-    doc.dispatchEvent(new CustomEvent("gupshup:host", {detail: host}));
+  function learn(secret) {  /* and say the height again: what we said before WordPress's
+                               script listened was lost, and "ready" says it listens now */
+    if (!secret) return;
+    if (secret !== host.secret) {
+      host.secret = secret;
+      doc.dispatchEvent(new CustomEvent("gupshup:host", {detail: host}));
+    }
     report();
   }
   window.gupshupHost = host;

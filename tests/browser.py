@@ -65,7 +65,11 @@ def host_app(widgets: str) -> Starlette:
                                                                     "maxheight": "750"})
         html = wp_sandboxed(answer.json()["html"])
         loads = '<blockquote class="wp-embedded-content"' in html
-        return _page(html + (WP_EMBED if loads else ""))
+        # `late`: a page slow to reach its footer, where wp-embed.js runs after the widget
+        # first spoke (what it said then is lost; "ready" asks again).
+        start = ("addEventListener('load', function () { setTimeout(wpEmbed, 1000); });"
+                 if request.query_params.get("late") else "wpEmbed();")
+        return _page(html + (WP_EMBED + f"<script>{start}</script>" if loads else ""))
 
     async def snippet(request: Request) -> HTMLResponse:
         """A snippet (`kind`, the script by default) exactly as the customization page
@@ -136,25 +140,30 @@ def wp_sandboxed(html: str) -> str:
             f'security="restricted"{hidden} {attrs} data-secret="{secret}"></iframe>')
 
 
-# The part of wp-embed.js (6.1) that answers an embed's messages.
+# The part of wp-embed.js (6.1) that answers an embed's messages, and its "ready".
 WP_EMBED = """<script>
-window.addEventListener("message", function (e) {
-  var d = e.data;
-  if (!d || !(d.secret || d.message || d.value) || /[^a-zA-Z0-9]/.test(d.secret)) return;
-  document.querySelectorAll('blockquote[data-secret="' + d.secret + '"]').forEach(function (b) {
-    b.style.display = "none";
+function wpEmbed() {
+  window.addEventListener("message", function (e) {
+    var d = e.data;
+    if (!d || !(d.secret || d.message || d.value) || /[^a-zA-Z0-9]/.test(d.secret)) return;
+    document.querySelectorAll('blockquote[data-secret="' + d.secret + '"]').forEach(function (b) {
+      b.style.display = "none";
+    });
+    document.querySelectorAll('iframe[data-secret="' + d.secret + '"]').forEach(function (f) {
+      if (e.source !== f.contentWindow) return;
+      f.removeAttribute("style");
+      if (d.message === "height") {
+        f.height = Math.max(200, Math.min(1000, parseInt(d.value, 10)));
+      } else if (d.message === "link" && new URL(d.value).host === new URL(f.src).host &&
+                 document.activeElement === f) {
+        window.top.location.href = d.value;
+      }
+    });
   });
-  document.querySelectorAll('iframe[data-secret="' + d.secret + '"]').forEach(function (f) {
-    if (e.source !== f.contentWindow) return;
-    f.removeAttribute("style");
-    if (d.message === "height") {
-      f.height = Math.max(200, Math.min(1000, parseInt(d.value, 10)));
-    } else if (d.message === "link" && new URL(d.value).host === new URL(f.src).host &&
-               document.activeElement === f) {
-      window.top.location.href = d.value;
-    }
+  document.querySelectorAll("iframe.wp-embedded-content").forEach(function (f) {
+    f.contentWindow.postMessage({message: "ready", secret: f.getAttribute("data-secret")}, "*");
   });
-});
+}
 </script>"""
 
 

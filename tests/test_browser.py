@@ -344,6 +344,18 @@ def test_a_wordpress_embed_resizes_and_says_where_to_subscribe(visit: Any,
     expect(seen.page.locator("#sub-phone")).to_be_visible()
 
 
+def test_a_wordpress_that_listens_late_still_sizes_the_embed(visit: Any,
+                                                            servers: Servers) -> None:
+    """wp-embed.js in a slow page's footer starts listening after the widget first spoke:
+    its "ready" must be answered with the height again, or the frame stays hidden."""
+    seen = visit(f"{servers.host}/wordpress?late=1&src=/widget/groups/jumpy%3Fcount%3D3")
+    frame = _widget_frame(seen.page, 3)
+    seen.page.wait_for_function(
+        "!document.querySelector('iframe').getAttribute('style')", timeout=10_000)
+    content = frame.evaluate("Math.ceil(document.body.getBoundingClientRect().height)")
+    assert abs(int(seen.page.locator("iframe").get_attribute("height") or 0) - content) <= 2
+
+
 def test_a_sandbox_no_host_answers_shows_the_address_to_copy(visit: Any,
                                                              servers: Servers) -> None:
     """Sandboxed by a host that does not speak WordPress's protocol: no link that would do

@@ -177,15 +177,18 @@ def test_every_way_fits_its_content_and_the_column(site: Site, theme: str,
     site.blog.theme(theme)
     posts = {way: site.blog.post("owner", way, content)
              for way, content in ways(site, color="#9c36b5", count=count).items()}
-    wrong = {}
+    wrong, seen = {}, {}
     for way, url in posts.items():
         for width in WIDTHS:
             page = visit(site, url, width)
-            measured = fit(page)
+            measured = seen[f"{way} at {width}"] = fit(page)
             shot(page, f"{theme}-{way}-{count}-{width}")
             if not measured.ok():
                 wrong[f"{way} at {width}"] = measured
             page.close()
+    (SHOTS / f"fit-{theme}-{count}.json").write_text(json.dumps(
+        {k: {"frame": v.frame, "content": v.content, "width": v.width,
+             "column": v.column[1] - v.column[0]} for k, v in seen.items()}, indent=1))
     assert not wrong, wrong
 
 

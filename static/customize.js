@@ -13,7 +13,7 @@
       .then(function (r) { return r.json(); })
       .then(function (body) {
         if (mine !== asked) return;
-        check.textContent = body.problem || "\u2713 Group found";
+        check.textContent = body.problem || check.getAttribute("data-found");
         check.className = body.problem ? "check" : "check ok";
         document.getElementById("option-warnings").textContent = (body.warnings || []).join(" ");
         Array.prototype.forEach.call(document.querySelectorAll("textarea[id^=snippet-]"), function (t) {
@@ -64,7 +64,8 @@
   Array.prototype.forEach.call(document.querySelectorAll(".copy"), function (button) {
     button.addEventListener("click", function () {
       var area = document.getElementById(button.getAttribute("data-target"));
-      var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 1500); };
+      var label = button.textContent;  /* the words are the page's, in its language */
+      var done = function () { button.textContent = button.getAttribute("data-done"); setTimeout(function () { button.textContent = label; }, 1500); };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(area.value).then(done, function () { area.select(); });
       } else {

@@ -5,7 +5,7 @@
   "use strict";
   var doc = document, root = doc.documentElement, feed = doc.querySelector(".feed");
   var lang = root.lang || "en";
-  var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang, {numeric: "auto"}) : null;
+  var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang + "-IN", {numeric: "auto"}) : null;
 
   /* WordPress shows and resizes an embed only when it speaks its own protocol, with the
      secret WordPress put last in our URL's fragment (#?secret=…) or sends with "ready";
@@ -97,8 +97,8 @@
 
   if (!feed || feed.getAttribute("data-live") !== "1" || !window.fetch) return;
   var showGroup = !doc.querySelector(".head .meta");
-  var label = (doc.querySelector(".grp") || {}).firstChild;
-  var inWord = label ? label.textContent.split(" ")[0] : "in";
+  var inGroup = (feed.getAttribute("data-in") || "{group}").split("{group}");  /* the words around a group's name */
+  var news = JSON.parse(feed.getAttribute("data-new") || "{}");  /* "n new messages", in the language's plural for each n */
 
   function article(m) {
     var a = doc.createElement("article"), p = doc.createElement("p"), meta = doc.createElement("p"), t = doc.createElement("time");
@@ -106,7 +106,9 @@
     p.className = "text"; p.textContent = m.text;
     meta.className = "meta";
     if (showGroup) {
-      var g = doc.createElement("span"); g.className = "grp"; g.textContent = inWord + " " + m.group;
+      var g = doc.createElement("span"), name = doc.createElement("bdi");
+      g.className = "grp"; name.textContent = m.group;
+      g.append(inGroup[0], name, inGroup[1] || "");
       meta.appendChild(g); meta.appendChild(doc.createTextNode(" \u00b7 "));
     }
     t.setAttribute("datetime", m.time); t.textContent = m.time;
@@ -145,7 +147,7 @@
       for (var j = body.messages.length; j < all.length; j++) all[j].remove();
       times();
       var n = fresh.length;
-      doc.getElementById("announce").textContent = n === 1 ? feed.getAttribute("data-new1") : feed.getAttribute("data-new").replace("{n}", n);
+      doc.getElementById("announce").textContent = news[n] || news[Object.keys(news).pop()] || "";
     }).catch(function () {});
   }
   /* Live: the server says "changed" as soon as it holds new messages; the poll above

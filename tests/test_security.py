@@ -485,8 +485,8 @@ async def test_every_answer_varies_on_what_it_varies_on(tmp_path: Path) -> None:
     """Red team, second round: `/` said `Vary: Accept-Encoding` only, though it answers
     JSON or HTML by `Accept`: a cache could hand the JSON to a browser."""
     async with widget_env(tmp_path) as env:
-        for accept, varies in (("text/html", {"Accept", "Accept-Encoding"}),
-                               ("application/json", {"Accept"})):
+        for accept, varies in (("text/html", {"Accept", "Accept-Encoding", "Accept-Language"}),
+                               ("application/json", {"Accept", "Accept-Language"})):
             vary = (await env.client.get("/", headers={"Accept": accept})).headers["vary"]
             assert {v.strip() for v in vary.split(",")} == varies
 

@@ -43,7 +43,7 @@ async def test_group_widget_renders_with_options(tmp_path: Path) -> None:
             "/widget/groups/jumpy?color=%238e24aa&theme=dark&count=3&lang=hi")
         assert response.status_code == 200
         html = response.text
-        assert '<html lang="hi" data-theme="dark">' in html
+        assert '<html lang="hi" dir="ltr" data-theme="dark">' in html
         assert "--accent:#8e24aa" in html
         assert html.count('class="msg"') == 3
         assert "हाल के संदेश" in html and 'role="feed"' in html

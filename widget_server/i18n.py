@@ -1,148 +1,177 @@
-"""Every string the widgets, the subscription form and the error answers show, in English
-and Hindi (the customization page speaks English)."""
+"""Every reader in their own language: gettext catalogues (one `.po` file per language under
+`widget_server/locales/`, compiled in memory on first use, so a fresh install needs no build
+step), the one negotiation of a request's language, and the locale's own numbers, digits,
+dates and direction through Babel (CLDR)."""
 
 from __future__ import annotations
 
-LANG_NAMES = {"en": "English", "hi": "हिन्दी (Hindi)"}  # each language, in its own words
-LANGS = tuple(LANG_NAMES)
+import functools
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from gettext import GNUTranslations, NullTranslations
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "messages": "Recent messages",
-        "members": "members",
-        "posts": "posts",
-        "older": "Older messages",
-        "newer": "Newer messages",
-        "no_messages": "No messages yet.",
-        "not_found": "This group doesn't exist or it's a private group.",
-        "bad_name": "A group name is 1 to 64 letters, digits, '-' or '_'.",
-        "unavailable": "GupShup isn't answering right now. Please try again in a minute.",
-        "site_trouble": "This site has a problem on its side. Please try again in a minute.",
-        "try_again_later": "Too many requests right now. Try again in {s} seconds.",
-        "too_many_requests": "You asked for many groups or pages at once. Try again in {s} "
-                             "seconds.",
-        "try_again": "Try again",
-        "stale": "These messages may be out of date: GupShup isn't answering right now.",
-        "new_messages": "{n} new messages",
-        "new_message": "1 new message",
-        "public_title": "GupShup public stream",
-        "public_desc": "What public groups are saying right now.",
-        "subscribe": "Get these messages by SMS",
-        "subscribe_elsewhere": "This site shows the widget in a frame that cannot send "
-                               "forms.",
-        "subscribe_link": "Subscribe by SMS",
-        "subscribe_copy": "To get these messages by SMS, open this address:",
-        "back": "Back",
-        "powered": "GupShup group on",
-        "open": "Open on GupShup",
-        "from_group": "in",
-        "phone_label": "Your mobile number",
-        "consent": "You'll get this group's messages by SMS on this number. Reply STOP at any "
-                   "time to stop. Your number is not shown to anyone.",
-        "send_code": "Send me a code",
-        "code_label": "The 4-character code from the SMS",
-        "confirm": "Subscribe",
-        "change_number": "Change number",
-        "resend": "Send a new code",
-        "resend_in": "Send a new code in {s} s",
-        "code_sent": "If {phone} can get SMS and isn't subscribed yet, a code is on its way. "
-                     "Type it below. (Already subscribed? Then no code comes: you're set.)",
-        "subscribed": "Done! {phone} will get this group's messages by SMS. Reply STOP to stop.",
-        "already_subscribed": "{phone} already gets this group's messages.",
-        "bad_phone": "That doesn't look like an Indian mobile number. Try 98195 35746 or "
-                     "+91 98195 35746.",
-        "privacy": "This group can't take new subscribers right now.",
-        "too_many_unconfirmed": "This number has too many unconfirmed requests. Confirm one "
-                                "of the codes you got, or try again tomorrow.",
-        "code_expired": "That code has expired. Ask for a new one.",
-        "wrong_code": "That code isn't right. {n} tries left.",
-        "bad_code": "The code is 4 letters or digits.",
-        "too_many_attempts": "Too many wrong codes. Ask for a new code.",
-        "too_many": "Too many requests. Try again in {m} minutes.",
-        "busy": "Too many sign-ups right now. Try again in {m} minutes.",
-        "upstream_error": "GupShup couldn't do that. Try again later.",
-        "ticket_expired": "This request has expired. Start again.",
-        "ticket_invalid": "This request isn't valid. Start again.",
-        "wait_resend": "You can ask for a new code in {s} seconds.",
-        "cross_site": "This form can only be sent from the widget itself.",
-        "bad_form": "The form could not be read. Please fill it in again.",
-    },
-    "hi": {
-        "messages": "हाल के संदेश",
-        "members": "सदस्य",
-        "posts": "पोस्ट",
-        "older": "पुराने संदेश",
-        "newer": "नए संदेश",
-        "no_messages": "अभी कोई संदेश नहीं है।",
-        "not_found": "यह समूह मौजूद नहीं है या यह एक निजी समूह है।",
-        "bad_name": "समूह के नाम में 1 से 64 अक्षर, अंक, '-' या '_' हो सकते हैं।",
-        "unavailable": "GupShup अभी जवाब नहीं दे रहा है। एक मिनट बाद फिर कोशिश करें।",
-        "site_trouble": "इस साइट में अपनी ओर से कोई गड़बड़ है। एक मिनट बाद फिर कोशिश करें।",
-        "try_again_later": "अभी बहुत सारे अनुरोध आ रहे हैं। {s} सेकंड बाद फिर कोशिश करें।",
-        "too_many_requests": "आपने एक साथ बहुत सारे समूह या पेज माँगे। {s} सेकंड बाद फिर "
-                             "कोशिश करें।",
-        "try_again": "फिर कोशिश करें",
-        "stale": "ये संदेश पुराने हो सकते हैं: GupShup अभी जवाब नहीं दे रहा है।",
-        "new_messages": "{n} नए संदेश",
-        "new_message": "1 नया संदेश",
-        "public_title": "GupShup सार्वजनिक स्ट्रीम",
-        "public_desc": "सार्वजनिक समूहों में अभी क्या कहा जा रहा है।",
-        "subscribe": "ये संदेश SMS से पाएँ",
-        "subscribe_elsewhere": "यह साइट विजेट को ऐसे फ़्रेम में दिखाती है जो फ़ॉर्म नहीं भेज "
-                               "सकता।",
-        "subscribe_link": "SMS से सदस्य बनें",
-        "subscribe_copy": "ये संदेश SMS से पाने के लिए यह पता खोलें:",
-        "back": "वापस",
-        "powered": "GupShup समूह",
-        "open": "GupShup पर खोलें",
-        "from_group": "समूह",
-        "phone_label": "आपका मोबाइल नंबर",
-        "consent": "आपको इस नंबर पर इस समूह के संदेश SMS से मिलेंगे। रोकने के लिए कभी भी STOP "
-                   "लिखकर भेजें। आपका नंबर किसी को नहीं दिखाया जाता।",
-        "send_code": "मुझे कोड भेजें",
-        "code_label": "SMS में आया 4 अक्षरों का कोड",
-        "confirm": "सदस्य बनें",
-        "change_number": "नंबर बदलें",
-        "resend": "नया कोड भेजें",
-        "resend_in": "{s} सेकंड में नया कोड भेजें",
-        "code_sent": "अगर {phone} पर SMS आते हैं और यह अभी सदस्य नहीं है, तो कोड आ रहा है। उसे "
-                     "नीचे लिखें। (पहले से सदस्य हैं? तब कोई कोड नहीं आएगा: आप जुड़े हुए हैं।)",
-        "subscribed": "हो गया! {phone} पर इस समूह के संदेश SMS से आएँगे। रोकने के लिए STOP भेजें।",
-        "already_subscribed": "{phone} पर इस समूह के संदेश पहले से आते हैं।",
-        "bad_phone": "यह भारतीय मोबाइल नंबर नहीं लगता। 98195 35746 या +91 98195 35746 लिखें।",
-        "privacy": "यह समूह अभी नए सदस्य नहीं ले सकता।",
-        "too_many_unconfirmed": "इस नंबर के बहुत से अनुरोध अधूरे हैं। मिले हुए किसी कोड की "
-                                "पुष्टि करें, या कल फिर कोशिश करें।",
-        "code_expired": "यह कोड पुराना हो गया है। नया कोड माँगें।",
-        "wrong_code": "यह कोड सही नहीं है। {n} कोशिशें बाकी हैं।",
-        "bad_code": "कोड 4 अक्षरों या अंकों का होता है।",
-        "too_many_attempts": "बहुत बार गलत कोड डाला गया। नया कोड माँगें।",
-        "too_many": "बहुत सारे अनुरोध। {m} मिनट बाद फिर कोशिश करें।",
-        "busy": "अभी बहुत लोग जुड़ रहे हैं। {m} मिनट बाद फिर कोशिश करें।",
-        "upstream_error": "GupShup यह नहीं कर सका। बाद में फिर कोशिश करें।",
-        "ticket_expired": "यह अनुरोध पुराना हो गया है। फिर से शुरू करें।",
-        "ticket_invalid": "यह अनुरोध मान्य नहीं है। फिर से शुरू करें।",
-        "wait_resend": "आप {s} सेकंड बाद नया कोड माँग सकते हैं।",
-        "cross_site": "यह फ़ॉर्म केवल विजेट से ही भेजा जा सकता है।",
-        "bad_form": "फ़ॉर्म पढ़ा नहीं जा सका। कृपया इसे फिर से भरें।",
-    },
-}
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LOCALES = Path(__file__).resolve().parent / "locales"
+Plural = tuple[str, str]
+
+
+def N_(message: str) -> str:
+    """Marks an English source string for extraction (`pybabel extract -k N_`)."""
+    return message
+
+
+def Np_(singular: str, plural: str) -> Plural:
+    """Marks a source string with a plural (`-k Np_:1,2`): its form follows a number."""
+    return (singular, plural)
+
+
+def _catalogued() -> tuple[str, ...]:
+    """English (the source), then every language with a catalogue, by code: adding a
+    language is adding its `.po` file."""
+    found = sorted(p.parent.parent.name for p in LOCALES.glob("*/LC_MESSAGES/messages.po"))
+    return ("en", *found)
+
+
+LANGS = _catalogued()
+
+
+def locale(lang: str) -> Locale:
+    """The language as spoken in India (en_IN groups 1,23,456): the readers are there."""
+    return Locale.parse(f"{lang_of(lang)}_IN")
+
+
+def _own_name(lang: str) -> str:
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
+LANG_NAMES = {lang: _own_name(lang) for lang in LANGS}  # each language in its own words
 
 
 def lang_of(value: str | None) -> str:
     return value if value in LANGS else "en"
 
 
-def strings(lang: str) -> dict[str, str]:
-    return STRINGS[lang_of(lang)]
+@functools.cache
+def translations(lang: str) -> NullTranslations:
+    if lang_of(lang) == "en":
+        return NullTranslations()
+    with open(LOCALES / lang / "LC_MESSAGES" / "messages.po", "rb") as source:
+        catalog = read_po(source, locale=lang)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return GNUTranslations(compiled)
 
 
-def say(lang: str, key: str, **values: object) -> str:
-    """The message `key` in `lang`, with `{phone}`, `{n}`, `{m}`, `{s}` filled in."""
-    return fill(strings(lang).get(key) or strings(lang)["upstream_error"], **values)
+def direction(lang: str) -> str:
+    return "rtl" if locale(lang).character_order == "right-to-left" else "ltr"
+
+
+# The first digit of each numbering system that CLDR makes a locale's default (Babel
+# formats with Latin digits and the locale's separators; the digits are ours to change).
+ZEROS = {"deva": 0x966, "beng": 0x9E6, "arabext": 0x6F0, "arab": 0x660, "guru": 0xA66,
+         "gujr": 0xAE6, "orya": 0xB66, "tamldec": 0xBE6, "telu": 0xC66, "knda": 0xCE6,
+         "mlym": 0xD66}
+
+
+def digits(lang: str, text: str) -> str:
+    zero = ZEROS.get(locale(lang).default_numbering_system)
+    if zero is None:
+        return text
+    return re.sub(r"[0-9]", lambda m: chr(zero + int(m.group())), text)
+
+
+def number(lang: str, value: int) -> str:
+    """123456 as the locale writes it: 1,23,456 in India, in its own digits."""
+    return digits(lang, format_decimal(value, locale=locale(lang), numbering_system="default"))
+
+
+def when(lang: str, moment: datetime, zone: str) -> str:
+    """A message's time in the locale's words, to the minute, in `zone` (India's by
+    default): the locale's medium date and short time, joined its own way."""
+    where, place = ZoneInfo(zone), locale(lang)
+    joined = str(place.datetime_formats["medium"])
+    text = joined.replace("{1}", format_date(moment.astimezone(where), "medium", locale=place))
+    return digits(lang, text.replace("{0}", format_time(moment, "short", tzinfo=where,
+                                                        locale=place)))
 
 
 def fill(text: str, **values: object) -> str:
     for name, value in values.items():
         text = text.replace("{" + name + "}", str(value))
     return text
+
+
+class Words:
+    """English source strings by key, in one language: `t.key` in templates,
+    `t.say(key, n=3)` with its numbers filled in the locale's way (and the plural form
+    the number takes, for a (singular, plural) entry)."""
+
+    def __init__(self, lang: str, source: Mapping[str, str | Plural], fallback: str,
+                 zone: str = "Asia/Kolkata") -> None:
+        self.lang, self._source, self._fallback = lang_of(lang), source, fallback
+        self.zone, self.dir = zone, direction(self.lang)
+
+    def when(self, moment: datetime) -> str:
+        return when(self.lang, moment, self.zone)
+
+    def number(self, value: int) -> str:
+        return number(self.lang, value)
+
+    def say(self, key: str, **values: object) -> str:
+        entry = self._source.get(key) or self._source[self._fallback]
+        catalog = translations(self.lang)
+        if isinstance(entry, tuple):
+            count = next((v for k, v in values.items() if k in ("n", "s", "m")), 1)
+            text = catalog.ngettext(entry[0], entry[1], int(str(count)))
+        else:
+            text = catalog.gettext(entry)
+        return fill(text, **{k: number(self.lang, v) if isinstance(v, int) else v
+                             for k, v in values.items()})
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self.say(key)
+
+    def __getitem__(self, key: str) -> str:
+        return self.say(key)
+
+    def get(self, key: str) -> str | None:
+        return self.say(key) if key in self._source else None
+
+    def gettext(self, message: str) -> str:
+        return translations(self.lang).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return translations(self.lang).ngettext(singular, plural, n)
+
+
+def _accepted(header: str) -> list[str]:
+    """An Accept-Language header's languages, most wanted first."""
+    weighted = []
+    for i, part in enumerate(header.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        match = re.search(r"q=([01](?:\.\d{0,3})?)", params)
+        weighted.append((-(float(match.group(1)) if match else 1.0), i, tag.strip().lower()))
+    return [tag for q, _, tag in sorted(weighted) if tag and q < 0]
+
+
+def negotiate(asked: str | None, accept: str = "", kept: str | None = None) -> str:
+    """The one choice of a request's language: what was asked (the `lang` option or
+    `?lang=`), else what the console kept in its cookie, else the browser's first language
+    we speak, else English."""
+    for choice in (asked, kept, *(t.split("-")[0] for t in _accepted(accept))):
+        if choice in LANGS:
+            return str(choice)
+    return "en"

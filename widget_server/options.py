@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from widget_server.i18n import LANG_NAMES, LANGS, lang_of
+from widget_server.i18n import LANG_NAMES, LANGS, N_
 from widget_server.palette import DEFAULT_COLOR, parse_color
 
 THEMES = ("auto", "light", "dark")
@@ -46,22 +46,25 @@ def _count(raw: str | None) -> int:
 
 DEFAULT_COUNT = 5
 OPTIONS: tuple[Option, ...] = (
-    Option("color", DEFAULT_COLOR, parse_color, "Hex colour",
+    Option("color", DEFAULT_COLOR, parse_color, N_("Hex colour"),
            "The accent colour, as #rrggbb or #rgb (anything else: the default).",
            {"type": "string"}, "color"),
-    Option("theme", "auto", lambda raw: raw if raw in THEMES else "auto", "Theme",
+    Option("theme", "auto", lambda raw: raw if raw in THEMES else "auto", N_("Theme"),
            "light, dark, or auto (follow the reader's system).",
            {"enum": list(THEMES)}, "select",
-           (("auto", "Follow the reader's system"), ("light", "Light"), ("dark", "Dark"))),
-    Option("count", DEFAULT_COUNT, _count, "Messages shown",
+           (("auto", N_("Follow the page or the reader's system")), ("light", N_("Light")),
+            ("dark", N_("Dark")))),
+    Option("count", DEFAULT_COUNT, _count, N_("Messages shown"),
            f"Messages shown, 1 to {MAX_COUNT}.",
            {"type": "integer", "minimum": 1, "maximum": MAX_COUNT}, "number"),
     Option("subscribe", False, lambda raw: (raw or "").lower() in TRUE,
-           "Show the SMS subscribe form",
+           N_("Show the SMS subscribe form"),
            "Show the form that subscribes a phone to the group.",
            {"type": "boolean"}, "checkbox"),
-    Option("lang", "en", lang_of, "Language", "The widget's language.", {"enum": list(LANGS)},
-           "select", tuple(LANG_NAMES.items())),
+    Option("lang", "auto", lambda raw: raw if raw in LANGS else "auto", N_("Language"),
+           "The widget's language; auto: the reader's (their browser's first language that "
+           "has a catalogue).", {"enum": ["auto", *LANGS]}, "select",
+           (("auto", N_("The reader's language")), *LANG_NAMES.items())),
 )
 BY_NAME = {option.name: option for option in OPTIONS}
 

@@ -109,13 +109,9 @@ def palettes(color: str) -> tuple[Palette, Palette]:
             _palette(chosen, "#16171a", "#ececf1", "#a8abb3", 0.85, "#ff8787"))
 
 
-def adjustments(color: str) -> list[str]:
-    """In words, where the widget could not use the chosen colour as it is."""
+def adjustments(color: str) -> list[tuple[str, str]]:
+    """Where the widget could not use the chosen colour as it is: (theme, colour used)."""
     chosen = parse_color(color)
     light, dark = palettes(chosen)
-    said = []
-    for theme, palette in (("light", light), ("dark", dark)):
-        if palette.accent != chosen:
-            said.append(f"{chosen} is too close to the {theme} page to stand out: in the "
-                        f"{theme} theme the widget uses {palette.accent} instead.")
-    return said
+    return [(theme, palette.accent) for theme, palette in (("light", light), ("dark", dark))
+            if palette.accent != chosen]

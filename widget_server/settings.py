@@ -125,6 +125,9 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     # Names the server answers for besides WIDGET_PUBLIC_URL's and loopback (`*`: any).
     allowed_hosts: tuple[str, ...] = ()
+    # The time zone the widgets and the console write times in (readers' browsers turn
+    # them into their own); an IANA name.
+    time_zone: str = "Asia/Kolkata"
     # How the local GupShup sends SMS: `outbox` (stored only), `sms-api`
     # (docs/protocol/sms-api.txt) or `partner-template`
     # (docs/protocol/partner-template-api.txt); credentials only ever from the environment.

@@ -19,12 +19,13 @@ from widget_server.console.owner import ConsoleError, ItemOutcome
 from widget_server.console.session import Session
 from widget_server.console.threads import threads
 from widget_server.console.words import say, words
-from widget_server.i18n import LANGS
+from widget_server.i18n import LANG_NAMES, negotiate
 from widget_server.palette import DEFAULT_COLOR, palettes
 from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import seconds
 from widget_server.security import page_response
 from widget_server.services import services
+from widget_server.settings import settings_of
 from widget_server.upstream.errors import PrivateGroup, UpstreamError
 from widget_server.upstream.models import Group
 from widget_server.views import group_data
@@ -42,18 +43,20 @@ def service(request: Request) -> Console:
     return console
 
 
+LANG_COOKIE = "console_lang"
+
+
 def language(request: Request) -> str:
-    """`?lang=` when given, else the browser's first choice if we speak it."""
-    asked = request.query_params.get("lang", "")
-    if asked in LANGS:
-        return asked
-    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
-    return "hi" if first.startswith("hi") else "en"
+    """`?lang=` when given, else the language the console's picker kept in its cookie, else
+    the browser's first language we speak (the one negotiation, i18n.negotiate)."""
+    return negotiate(request.query_params.get("lang"),
+                     request.headers.get("accept-language", ""),
+                     request.cookies.get(LANG_COOKIE))
 
 
 def suffix(lang: str) -> str:
     """What every console link and form action carries to stay in the language."""
-    return "?lang=hi" if lang == "hi" else ""
+    return f"?lang={lang}" if lang != "en" else ""
 
 
 def redirect_to(path: str, lang: str, **query: str) -> Response:
@@ -98,11 +101,16 @@ def render(request: Request, template: str, lang: str, context: dict[str, Any],
     said = said or Notice()
     renderer = services(request).renderer
     page = renderer.render(None, template, lambda: {
-        "t": words(lang), "lang": lang, "q": suffix(lang), "light": LIGHT,
-        "dark": DARK, "said": said.text(lang), "failed": said.error is not None,
-        "outcomes": said.outcomes, "other": "en" if lang == "hi" else "hi", **context})
-    return page_response(request, page, status=said.status, ancestors="'none'",
-                         headers={**PRIVATE, **said.headers()})
+        "t": words(lang, settings_of(request).time_zone), "lang": lang, "q": suffix(lang),
+        "light": LIGHT, "dark": DARK, "said": said.text(lang),
+        "failed": said.error is not None, "outcomes": said.outcomes,
+        "languages": LANG_NAMES.items(), **context})
+    response = page_response(request, page, status=said.status, ancestors="'none'",
+                             headers={**PRIVATE, **said.headers()})
+    if request.query_params.get("lang") in LANG_NAMES:  # the picker's choice, kept
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/console",
+                            httponly=True, samesite="lax")
+    return response
 
 
 def login_page(request: Request, lang: str, said: Notice | None = None,

@@ -3,10 +3,14 @@ the customization page, the subscription forms, and the OpenAPI description."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from starlette.requests import Request
 
 from widget_server.groups import GroupData
+from widget_server.i18n import negotiate
 from widget_server.net import client_of
+from widget_server.options import Options
 from widget_server.request_limits import BodyRefused
 from widget_server.services import services
 
@@ -19,6 +23,18 @@ def group_data(request: Request) -> GroupData:
     limited)."""
     data = services(request).data
     return data.seen_by(client_of(request))
+
+
+def reader_options(request: Request) -> Options:
+    """A widget's options, its language chosen: the `lang` option, else the reader's
+    (pages that leave it to the reader say `Vary: Accept-Language`)."""
+    options = Options.parse(request.query_params)
+    asked = None if options.lang == "auto" else options.lang
+    return dataclasses.replace(
+        options, lang=negotiate(asked, request.headers.get("accept-language", "")))
+
+
+READER_VARY = {"Vary": "Accept-Language"}
 
 
 class BadForm(ValueError):

@@ -14,7 +14,6 @@ from widget_server.bodies import send_body
 from widget_server.clock import iso8601
 from widget_server.embeds import WP_MAX, WP_MIN, oembed_html
 from widget_server.http import plain_int
-from widget_server.i18n import say
 from widget_server.options import Options
 from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import refusal
@@ -22,6 +21,8 @@ from widget_server.services import services
 from widget_server.settings import settings_of
 from widget_server.upstream.errors import UpstreamError
 from widget_server.views import group_data
+from widget_server.views.params import request_lang
+from widget_server.words import say
 
 WIDGET_PATH = re.compile(r"/widget/(?:groups/(?P<group>[A-Za-z0-9_-]{1,64})|public)/?")
 
@@ -53,8 +54,9 @@ async def oembed(request: Request) -> Response:
     match = WIDGET_PATH.fullmatch(url.path)
     if url.scheme not in ("http", "https") or url.netloc not in (ours, request.url.netloc) \
             or match is None:
-        return JSONResponse({"error": "not a widget URL of this server"}, 404)
+        return JSONResponse({"error": say(request_lang(request), "not_a_widget")}, 404)
     options = Options.parse(dict(_query_pairs(url.query)))
+    lang = options.lang if options.lang != "auto" else request_lang(request)
     group = match.group("group")
     title = "GupShup public stream"
     if group:
@@ -62,7 +64,7 @@ async def oembed(request: Request) -> Response:
             title = (await group_data(request).info(group)).value.title or group
         except UpstreamError as error:
             answer = refusal(error)
-            return JSONResponse({"error": in_words(error)}, answer.status,
+            return JSONResponse({"error": in_words(error, lang)}, answer.status,
                                 headers=answer.headers())
     width = _size(request, "maxwidth", 480)
     # The frame shows at the widget's own height once it speaks; until then this one,
@@ -77,7 +79,7 @@ async def oembed(request: Request) -> Response:
     }, headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
 
 
-def in_words(error: UpstreamError, lang: str = "en") -> str:
+def in_words(error: UpstreamError, lang: str) -> str:
     """What went wrong, truly: an outage is not a missing group."""
     answer = refusal(error)
     return say(lang, answer.key, **answer.words())
@@ -96,7 +98,8 @@ async def atom_feed(request: Request) -> Response:
         info, page = await group_data(request).info_and_messages(name, 0, 15)
     except UpstreamError as error:
         answer = refusal(error)
-        return Response(in_words(error), answer.status, headers=answer.headers(),
+        return Response(in_words(error, request_lang(request)), answer.status,
+                        headers=answer.headers(),
                         media_type="text/plain")
     renderer = services(request).renderer
     base = base_url(request)

@@ -10,22 +10,27 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget_server.http import JSON, json_bytes
-from widget_server.i18n import lang_of, say
+from widget_server.i18n import negotiate
 from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import refusal
 from widget_server.upstream.errors import UpstreamError
+from widget_server.words import say
 
 View = Callable[[Request], Awaitable[Response]]
 
 
 class BadRequest(ValueError):
-    pass
+    """A parameter that cannot be read: `key` (in words.WIDGET) and what fills it."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key, self.values = key, values
 
 
 def group_name(request: Request) -> str:
     name = str(request.path_params["group"])
     if not GROUP_NAME.fullmatch(name):
-        raise BadRequest("A group name is 1 to 64 letters, digits, '-' or '_'.")
+        raise BadRequest("bad_name")
     return name
 
 
@@ -36,9 +41,9 @@ def int_param(request: Request, name: str, default: int, low: int, high: int) ->
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequest(f"'{name}' must be a whole number.") from None
+        raise BadRequest("not_whole", name=name) from None
     if not low <= value <= high:
-        raise BadRequest(f"'{name}' must be between {low} and {high}.")
+        raise BadRequest("out_of_range", name=name, low=low, high=high)
     return value
 
 
@@ -48,7 +53,12 @@ def bool_param(request: Request, name: str, default: bool) -> bool:
         return default if raw == "" else True
     if raw in ("false", "0", "no"):
         return False
-    raise BadRequest(f"'{name}' must be true or false.")
+    raise BadRequest("not_boolean", name=name)
+
+
+def request_lang(request: Request) -> str:
+    """The language a request asked for (`?lang=`), else its browser's."""
+    return negotiate(request.query_params.get("lang"), request.headers.get("accept-language", ""))
 
 
 def json_error(status: int, code: str, message: str, headers: dict[str, str]) -> Response:
@@ -62,10 +72,12 @@ def api_view(view: View) -> View:
         try:
             return await view(request)
         except BadRequest as error:
-            return json_error(400, "bad_request", str(error), {"Cache-Control": "no-store"})
+            return json_error(400, "bad_request", say(request_lang(request), error.key,
+                                                      **error.values),
+                              {"Cache-Control": "no-store"})
         except UpstreamError as error:
             answer = refusal(error)
-            lang = lang_of(request.query_params.get("lang"))
+            lang = request_lang(request)
             return json_error(answer.status, answer.code, say(lang, answer.key, **answer.words()),
                           answer.headers())
     return wrapper

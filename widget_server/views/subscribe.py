@@ -8,15 +8,15 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from widget_server.i18n import lang_of, say
 from widget_server.net import client_of, cross_site
-from widget_server.options import Options
 from widget_server.refusal import minutes, seconds
 from widget_server.services import services
 from widget_server.subscribe import RESEND_AFTER, Outcome
-from widget_server.views import BadForm, read_form
+from widget_server.views import BadForm, read_form, reader_options
 from widget_server.views.embed import base_url
+from widget_server.views.params import request_lang
 from widget_server.views.widgets import render_group
+from widget_server.words import say
 
 
 async def _run(request: Request, confirm: bool) -> tuple[Outcome, dict[str, str]]:
@@ -51,7 +51,7 @@ def _retry_headers(outcome: Outcome) -> dict[str, str]:
 async def _form_view(request: Request, confirm: bool) -> Response:
     """The next step is the POST's own answer: the ticket travels in the form, never in a
     URL (where logs, proxies and history would keep the phone number and the token)."""
-    options = Options.parse(request.query_params)
+    options = reader_options(request)
     outcome, form = await _run(request, confirm)
     group = str(request.path_params["group"])
     state: dict[str, Any]
@@ -76,7 +76,7 @@ async def confirm_form(request: Request) -> Response:
 
 
 async def _json_view(request: Request, confirm: bool) -> Response:
-    lang = lang_of(request.query_params.get("lang"))
+    lang = request_lang(request)
     outcome, _ = await _run(request, confirm)
     body: dict[str, Any] = {"status": "ok" if outcome.ok else "error", "code": outcome.key,
                             "message": message(outcome, lang)}

@@ -11,18 +11,19 @@ from widget_server.clock import iso8601
 from widget_server.entries import Served
 from widget_server.groups import MAX_FROM
 from widget_server.http import cache_control, plain_int
-from widget_server.i18n import say, strings
-from widget_server.options import Options
+from widget_server.options import MAX_COUNT, Options
 from widget_server.palette import palettes
 from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import refusal
 from widget_server.render import Renderer
 from widget_server.security import page_response
 from widget_server.services import services
+from widget_server.settings import settings_of
 from widget_server.upstream.errors import UpstreamError
 from widget_server.upstream.models import Stream
-from widget_server.views import group_data
+from widget_server.views import READER_VARY, group_data, reader_options
 from widget_server.views.embed import base_url
+from widget_server.words import say, strings
 
 
 def _start(request: Request) -> int:
@@ -31,8 +32,11 @@ def _start(request: Request) -> int:
 
 def _base_context(request: Request, options: Options) -> dict[str, Any]:
     light, dark = palettes(options.color)
-    return {"o": options, "t": strings(options.lang), "light": light.css(), "dark": dark.css(),
-            "base": base_url(request)}
+    t = strings(options.lang, settings_of(request).time_zone)
+    return {"o": options, "t": t, "light": light.css(), "dark": dark.css(),
+            "base": base_url(request),
+            # the live announcement for each number of new messages a widget can show
+            "news": {n: t.say("new_messages", n=n) for n in range(1, MAX_COUNT + 1)}}
 
 
 def _renderer(request: Request) -> Renderer:
@@ -46,7 +50,7 @@ def error_page(request: Request, options: Options, status: int, message_key: str
     page = _renderer(request).render(key, "error.html", lambda: {
         **_base_context(request, options), "message": say(options.lang, message_key, **words),
         "retry": words.get("s") if status == 503 else None})
-    return page_response(request, page, status=status, headers=headers)
+    return page_response(request, page, status=status, headers={**READER_VARY, **(headers or {})})
 
 
 def _upstream_error_page(request: Request, options: Options, error: UpstreamError) -> Response:
@@ -56,7 +60,7 @@ def _upstream_error_page(request: Request, options: Options, error: UpstreamErro
 
 
 async def group_widget(request: Request) -> Response:
-    options = Options.parse(request.query_params)
+    options = reader_options(request)
     name = str(request.path_params["group"])
     return await render_group(request, options, name, FORM_START if options.subscribe else None)
 
@@ -93,7 +97,7 @@ async def render_group(request: Request, options: Options, name: str,
         rendered = _renderer(request).render(None, "group.html", context)
         control = "no-store"
     return page_response(request, rendered, status=status,
-                         headers={"Cache-Control": control, **(headers or {})})
+                         headers={"Cache-Control": control, **READER_VARY, **(headers or {})})
 
 
 FORM_START: dict[str, Any] = {"step": "start"}
@@ -110,7 +114,7 @@ def _subscribe_context(name: str, options: Options,
 
 
 async def public_widget(request: Request) -> Response:
-    options = Options.parse(request.query_params)
+    options = reader_options(request)
     skip_adult = request.query_params.get("skipAdult", "true").lower() != "false"
     start = _start(request)
     try:
@@ -125,7 +129,8 @@ async def public_widget(request: Request) -> Response:
         "failing": page.failing,
         "api": f"/api/public?range={options.count}&skipAdult={str(skip_adult).lower()}",
         "events": f"/api/public/events?skipAdult={str(skip_adult).lower()}"})
-    return page_response(request, rendered, headers={"Cache-Control": cache_control(page)})
+    return page_response(request, rendered,
+                         headers={"Cache-Control": cache_control(page), **READER_VARY})
 
 
 def _page_context(page: Served[Stream], start: int, options: Options,

@@ -5,7 +5,10 @@
   "use strict";
   var doc = document, root = doc.documentElement, feed = doc.querySelector(".feed");
   var lang = root.lang || "en";
-  var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(lang + "-IN", {numeric: "auto"}) : null;
+  /* Relative times in the reader's words where the browser knows the language; where it
+     does not (Odia in Chromium), the server's own date and time stay rather than English. */
+  var rtf = window.Intl && Intl.RelativeTimeFormat && Intl.RelativeTimeFormat.supportedLocalesOf([lang]).length ?
+    new Intl.RelativeTimeFormat(lang + "-IN", {numeric: "auto"}) : null;
 
   /* WordPress shows and resizes an embed only when it speaks its own protocol, with the
      secret WordPress put last in our URL's fragment (#?secret=…) or sends with "ready";
@@ -109,7 +112,7 @@
       var g = doc.createElement("span"), name = doc.createElement("bdi");
       g.className = "grp"; name.textContent = m.group;
       g.append(inGroup[0], name, inGroup[1] || "");
-      meta.appendChild(g); meta.appendChild(doc.createTextNode(" \u00b7 "));
+      meta.appendChild(g); meta.appendChild(doc.createTextNode(feed.getAttribute("data-sep") || " \u00b7 "));
     }
     t.setAttribute("datetime", m.time); t.textContent = m.time;
     meta.appendChild(t); a.appendChild(p); a.appendChild(meta);

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.applications import Starlette
@@ -30,6 +32,29 @@ def chromium() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+@dataclass
+class Server:
+    base: str
+    app: Any
+
+
+@contextlib.contextmanager
+def roomy_server(data_dir: Path) -> Iterator[Server]:
+    """The app on a live port with room for many pages a minute from one client: the
+    budget and the throttle are not what such tests test."""
+    from tests.harness import kept
+    from tests.live import live_server
+    from widget_server.app import create_app
+    from widget_server.settings import Settings
+
+    app = create_app(Settings(
+        data_dir=data_dir, budget=(220, 950, 9500), **kept((100, 100, 500)),
+        throttle_warn=(250, 990, 9990), throttle_limit=(300, 1000, 10000),
+        client_share=1.0))
+    with live_server(app, lifespan="on") as base:
+        yield Server(base, app)
 
 
 def axe_violations(page: Page) -> list[str]:

@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser import Server, roomy_server
 from tests.stores import sqlite_state
 from widget_server.clock import ManualClock
 from widget_server.gupshup.app import LocalGupShup, create_gupshup_app
@@ -50,3 +51,10 @@ async def client(gupshup: LocalGupShup) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gupshup") as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def roomy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app on a live port with room for many pages from one client (browser tests)."""
+    with roomy_server(tmp_path_factory.mktemp("roomy")) as running:
+        yield running

@@ -5,38 +5,20 @@ tests/artifacts, axe-core on every page, nothing fetched from anywhere else."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import ARTIFACTS, axe_violations, chromium
-from tests.harness import kept
-from tests.live import live_server
-from widget_server.app import create_app
+from tests.browser import ARTIFACTS, Server, axe_violations, chromium
 from widget_server.gupshup.demo import DEMO_PASSWORD, DEMO_PHONE
-from widget_server.settings import Settings
 
 pytestmark = pytest.mark.browser
 
 
-@dataclass
-class Server:
-    base: str
-    app: Any
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    # Many pages in one minute: the budget and the throttle are not what is tested here.
-    app = create_app(Settings(
-        data_dir=tmp_path_factory.mktemp("console"), budget=(220, 950, 9500),
-        **kept((100, 100, 500)), throttle_warn=(250, 990, 9990),
-        throttle_limit=(300, 1000, 10000)))
-    with live_server(app, lifespan="on") as base:
-        yield Server(base, app)
+def server(roomy: Server) -> Server:
+    return roomy
 
 
 @pytest.fixture(scope="module")

@@ -50,6 +50,17 @@ async def test_variants_do_not_mix(tmp_path: Path) -> None:
         assert len(other.json()["messages"]) == 2
 
 
+async def test_a_readers_language_is_a_variant(tmp_path: Path) -> None:
+    """A widget left to its reader's language: a Hindi reader's page must never be
+    replayed to the next reader, whose browser asks for English."""
+    async with widget_env(tmp_path) as env:
+        hindi = await env.client.get("/widget/groups/jumpy", headers={"Accept-Language": "hi"})
+        english = await env.client.get("/widget/groups/jumpy",
+                                       headers={"Accept-Language": "en-US,en;q=0.9"})
+        assert '<html lang="hi"' in hindi.text and "सदस्य" in hindi.text
+        assert '<html lang="en"' in english.text and "members" in english.text
+
+
 async def test_it_lasts_one_second(tmp_path: Path) -> None:
     async with widget_env(tmp_path) as env:
         await env.client.get("/api/groups/jumpy")

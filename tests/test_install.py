@@ -22,6 +22,7 @@ def test_installed_package_serves_from_an_empty_directory(tmp_path: Path) -> Non
                     "--target", str(site), str(CHECKOUT)], check=True, timeout=300)
     assert (site / "widget_server" / "templates" / "group.html").is_file()
     assert (site / "widget_server" / "static" / "embed.js").is_file()
+    assert (site / "widget_server" / "locales" / "ta" / "LC_MESSAGES" / "messages.po").is_file()
     empty = tmp_path / "empty"
     empty.mkdir()
     env = {**os.environ, "PYTHONPATH": str(site), "WIDGET_DATA_DIR": str(tmp_path / "data"),
@@ -32,6 +33,8 @@ def test_installed_package_serves_from_an_empty_directory(tmp_path: Path) -> Non
         assert info["response"]["group"]["name"] == "jumpy"
         widget = httpx.get(base + "/widget/groups/jumpy")
         assert widget.status_code == 200 and "Jumpy" in widget.text
+        tamil = httpx.get(base + "/widget/groups/jumpy?lang=ta")  # compiled on first use
+        assert "சமீபத்திய செய்திகள்" in tamil.text
         css = re.search(r'href="(/static/[^"]+\.css)"', widget.text)
         assert css and httpx.get(base + css.group(1)).status_code == 200
         assert not list(empty.iterdir())  # nothing written to the working directory

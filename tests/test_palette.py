@@ -26,5 +26,5 @@ def test_every_text_and_border_is_readable_on_every_surface(color: str) -> None:
 
 def test_a_colour_that_had_to_change_is_said() -> None:
     assert adjustments("#c2410c") == []
-    assert any("dark theme" in line for line in adjustments("#0b1d51"))  # navy on dark
-    assert any("light theme" in line for line in adjustments("#fff3bf"))  # pale on white
+    assert [theme for theme, _ in adjustments("#0b1d51")] == ["dark"]  # navy on dark
+    assert [theme for theme, _ in adjustments("#fff3bf")] == ["light"]  # pale on white

@@ -21,7 +21,7 @@ from widget_server.http import etag_matches
 # Response headers a 304 must not carry (RFC 9110 15.4.5 keeps the validators and
 # caching headers, and there is no body to describe).
 _NOT_IN_304 = frozenset({b"content-length", b"content-type", b"content-encoding"})
-Key = tuple[str, bytes, str, bytes, bool, bool]
+Key = tuple[str, bytes, str, bytes, bool, bool, bytes]
 _EMPTY: Message = {"type": "http.response.body", "body": b""}
 
 
@@ -51,7 +51,7 @@ class HotCache:
         if scope["type"] != "http" or scope["method"] != "GET" or self._ttl <= 0:
             await self.app(scope, receive, send)
             return
-        host, gzip, origin, etags = b"", False, False, b""
+        host, gzip, origin, etags, langs = b"", False, False, b"", b""
         for name, value in scope["headers"]:
             if name == b"host":
                 host = value
@@ -61,7 +61,10 @@ class HotCache:
                 origin = True  # CORS headers differ with and without one
             elif name == b"if-none-match":
                 etags = value
-        key: Key = (scope["scheme"], host, scope["path"], scope["query_string"], gzip, origin)
+            elif name == b"accept-language":
+                langs = value[:200]  # a widget left to its reader speaks the reader's
+        key: Key = (scope["scheme"], host, scope["path"], scope["query_string"], gzip, origin,
+                    langs)
         hot = self._entries.get(key)
         if hot is not None and hot.expires > self._clock():
             self._hits.inc()

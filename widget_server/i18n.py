@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -73,6 +73,22 @@ def translations(lang: str) -> NullTranslations:
     return GNUTranslations(compiled)
 
 
+# A face for every script the languages are written in, where the reader's system has one
+# (Windows: Nirmala UI; Android and Linux: Noto), the language's own first (Urdu reads in
+# Nastaliq, which needs more room between lines).
+FONTS = ('system-ui,-apple-system,"Segoe UI",Roboto,"Nirmala UI","Noto Sans",'
+         '"Noto Sans Devanagari","Noto Sans Bengali","Noto Sans Gurmukhi",'
+         '"Noto Sans Gujarati","Noto Sans Oriya","Noto Sans Tamil","Noto Sans Telugu",'
+         '"Noto Sans Kannada","Noto Sans Malayalam","Noto Sans Arabic",sans-serif')
+OWN_FONTS = {"ur": ('"Noto Nastaliq Urdu","Jameel Noori Nastaleeq","Urdu Typesetting",', 1.9)}
+
+
+def type_css(lang: str) -> str:
+    """The CSS custom properties a page's text is set with (`var(--font)`, `--leading`)."""
+    first, leading = OWN_FONTS.get(lang_of(lang), ("", 1.45))
+    return f"--font:{first}{FONTS};--leading:{leading}"
+
+
 def direction(lang: str) -> str:
     return "rtl" if locale(lang).character_order == "right-to-left" else "ltr"
 
@@ -98,12 +114,14 @@ def number(lang: str, value: int) -> str:
 
 def when(lang: str, moment: datetime, zone: str) -> str:
     """A message's time in the locale's words, to the minute, in `zone` (India's by
-    default): the locale's medium date and short time, joined its own way."""
+    default): the locale's medium date and short time, joined its own way, and the zone."""
     where, place = ZoneInfo(zone), locale(lang)
     joined = str(place.datetime_formats["medium"])
     text = joined.replace("{1}", format_date(moment.astimezone(where), "medium", locale=place))
-    return digits(lang, text.replace("{0}", format_time(moment, "short", tzinfo=where,
-                                                        locale=place)))
+    text = text.replace("{0}", format_time(moment, "short", tzinfo=where, locale=place))
+    # the zone said (IST): without a script to turn it into theirs, a reader elsewhere
+    # still reads the time right
+    return digits(lang, f"{text} {format_datetime(moment, 'z', tzinfo=where, locale=place)}")
 
 
 def fill(text: str, **values: object) -> str:
@@ -121,6 +139,9 @@ class Words:
                  zone: str = "Asia/Kolkata") -> None:
         self.lang, self._source, self._fallback = lang_of(lang), source, fallback
         self.zone, self.dir = zone, direction(self.lang)
+        # Between a group's name and its counts: the Arabic script's own comma where a
+        # middle dot would read as its zero.
+        self.sep = "، " if self.dir == "rtl" else " · "
 
     def when(self, moment: datetime) -> str:
         return when(self.lang, moment, self.zone)
@@ -136,8 +157,11 @@ class Words:
             text = catalog.ngettext(entry[0], entry[1], int(str(count)))
         else:
             text = catalog.gettext(entry)
-        return fill(text, **{k: number(self.lang, v) if isinstance(v, int) else v
-                             for k, v in values.items()})
+        filled = {k: number(self.lang, v) if isinstance(v, int) else v
+                  for k, v in values.items()}
+        if self.dir == "rtl":  # each value isolated: a number or a name keeps its own order
+            filled = {k: f"\u2068{v}\u2069" for k, v in filled.items()}
+        return fill(text, **filled)
 
     def __getattr__(self, key: str) -> str:
         if key.startswith("_"):

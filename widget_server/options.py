@@ -50,7 +50,8 @@ OPTIONS: tuple[Option, ...] = (
            "The accent colour, as #rrggbb or #rgb (anything else: the default).",
            {"type": "string"}, "color"),
     Option("theme", "auto", lambda raw: raw if raw in THEMES else "auto", N_("Theme"),
-           "light, dark, or auto (follow the reader's system).",
+           "light, dark, or auto (the loader follows the page's background; in a frame of its "
+           "own, the reader's system).",
            {"enum": list(THEMES)}, "select",
            (("auto", N_("Follow the page or the reader's system")), ("light", N_("Light")),
             ("dark", N_("Dark")))),

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from widget_server.assets import StaticAssets, resource_dir
 from widget_server.bodies import Body, BodyCache
+from widget_server.i18n import type_css
 
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
@@ -44,8 +45,13 @@ class Renderer:
     def __init__(self, assets: StaticAssets, max_bytes: int = 4 * 1024 * 1024) -> None:
         self.env = Environment(loader=FileSystemLoader(resource_dir("templates")),
                                autoescape=select_autoescape(["html", "xml", "atom"]),
-                               trim_blocks=True, lstrip_blocks=True)
+                               trim_blocks=True, lstrip_blocks=True,
+                               extensions=["jinja2.ext.i18n"])
+        # `_`, `gettext` and `ngettext` (and {% trans %}) come with each page's language in
+        # its context (i18n.Words); alone, a template speaks the English source.
+        self.env.install_null_translations()  # type: ignore[attr-defined]
         self.env.globals["static"] = assets.url
+        self.env.globals["type_css"] = type_css
         self.env.filters["xmltext"] = xml_text
         self._cache: BodyCache[Rendered] = BodyCache(max_bytes)
 

@@ -100,6 +100,7 @@ async def customize(request: Request) -> Response:
                             tuple(warnings)), "index.html",
                            lambda: {"o": options, "group": group, "problem": problem,
                                     "lang": t.lang, "t": t, "_": t.gettext,
+                                    "gettext": t.gettext, "ngettext": t.ngettext,
                                     "warnings": warnings, "reach": reach,
                                     "presets": PRESETS, "options": OPTIONS,
                                     "snippets": snippets(base, group, options),

@@ -13,9 +13,8 @@
   if (!box && earlier && earlier.hasAttribute("data-gupshup-slot")) slot = earlier;
   var where = box || s.parentNode, auto = !a.theme || a.theme === "auto";
 
-  /* The page's own colours: the first background behind the widget that is not
-     transparent, light or dark; null when the page says nothing (then the reader's
-     preference decides). */
+  /* The page's own colours: the first opaque background behind the widget, light or
+     dark; null when the page has none (the reader's preference decides). */
   function pageTheme() {
     for (var n = where; n && n.nodeType === 1; n = n.parentNode) {
       var c = getComputedStyle(n).backgroundColor.match(/[\d.]+/g);
@@ -32,9 +31,8 @@
   f.title = a.title || "GupShup " + (pub ? "public stream" : "group " + a.group);
   f.loading = "lazy";
   f.setAttribute("scrolling", "no");
-  /* The first guess, by the width it will have (narrow frames wrap more), as the snippet
-     says (data-heights="narrow wide"), so the page hardly moves when the widget reports
-     its real height. A snippet written by hand gets five messages' room. */
+  /* The first height, by the width it will have (data-heights="narrow wide"; five
+     messages' room for a hand-written snippet): the page hardly moves later. */
   var heights = (a.heights || "540 450").split(" "), narrow = (where.clientWidth || 600) < 420;
   f.style.cssText = "display:block;width:100%;border:0;overflow:hidden;height:" +
     (parseInt(heights[narrow ? 0 : 1], 10) || 540) + "px";
@@ -51,8 +49,8 @@
     s.parentNode.insertBefore(f, s.nextSibling);
   }
 
-  /* A widget that has not spoken ten seconds after coming into view (the server is down
-     or failing) gives its place to the link, and takes it back if it speaks later. */
+  /* Silent ten seconds after coming into view (the server down): the link takes its
+     place until it speaks. */
   var timer = 0;
   function silent() { f.before(link); f.style.display = "none"; }
   new IntersectionObserver(function (seen, o) {
@@ -84,6 +82,7 @@
       clearTimeout(timer); timer = -1;
       link.remove(); f.style.display = "block";
       f.style.height = Math.ceil(m.height) + "px";
+      if (!a.title && typeof m.title === "string" && m.title) f.title = m.title.slice(0, 200);
     } else if (e.source === w && m.type === "gupshup:theme" && f.contentWindow) {
       tell(String(m.theme));
     }

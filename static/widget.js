@@ -37,7 +37,7 @@
     if (parent === window) return;
     if (host.secret) fit(1000);
     var h = Math.ceil(doc.body.getBoundingClientRect().height);
-    parent.postMessage({type: "gupshup:height", height: h}, "*");
+    parent.postMessage({type: "gupshup:height", height: h, title: doc.title}, "*");
     if (host.secret) parent.postMessage({message: "height", value: h, secret: host.secret}, "*");
   }
   if (parent === window) alone();

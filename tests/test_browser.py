@@ -170,6 +170,13 @@ def test_initial_height_is_close_to_the_final_one(visit: Any, servers: Servers) 
     assert abs(initial - final) / final < 0.2
 
 
+def test_the_frame_takes_the_widgets_own_title(visit: Any, servers: Servers) -> None:
+    """The loader's first title is a guess in English; the widget names itself."""
+    seen = visit(f"{servers.host}/script?group=jumpy&lang=hi")
+    _widget_frame(seen.page, 1)
+    expect(seen.page.locator("iframe")).to_have_attribute("title", "Jumpy · GupShup")
+
+
 def test_iframe_snippet_works_with_javascript_off(visit: Any, servers: Servers) -> None:
     seen = visit(f"{servers.host}/iframe?src=/widget/groups/jumpy%3Fcount%3D5",
                  java_script_enabled=False)

@@ -118,3 +118,18 @@ def test_times_in_india_and_the_locales_words() -> None:
     assert "दिस" in when("hi", moment, "Asia/Kolkata")
     assert when("mr", moment, "Asia/Kolkata").startswith("३ डिसें")
     assert when("en", moment, "UTC").endswith("8:05\u202fAM UTC")
+
+
+@pytest.mark.anyio
+async def test_api_and_oembed_errors_speak_the_askers_language(tmp_path: Path) -> None:
+    from tests.harness import widget_env
+    from widget_server.words import say
+
+    async with widget_env(tmp_path) as env:
+        bad = await env.client.get("/api/groups/bad%20name?lang=ur")
+        assert bad.status_code == 400 and bad.json()["error"]["message"] == say("ur", "bad_name")
+        elsewhere = await env.client.get("/oembed", params={"url": "http://x/widget/groups/a"},
+                                         headers={"Accept-Language": "ta-IN,ta;q=0.9"})
+        assert elsewhere.json()["error"] == say("ta", "not_a_widget")
+        page = await env.client.get("/", headers={"Accept-Language": "kn"})
+        assert '<html lang="kn"' in page.text and "ಗುಂಪಿನ ಹೆಸರು" in page.text

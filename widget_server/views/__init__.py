@@ -8,11 +8,11 @@ import dataclasses
 from starlette.requests import Request
 
 from widget_server.groups import GroupData
-from widget_server.i18n import negotiate
 from widget_server.net import client_of
 from widget_server.options import Options
 from widget_server.request_limits import BodyRefused
 from widget_server.services import services
+from widget_server.views.params import request_lang
 
 MAX_FORM = 4096
 MAX_FORM_BODY = 16 * 1024  # the longest form (an invite list of 50 numbers) is far less
@@ -28,10 +28,7 @@ def group_data(request: Request) -> GroupData:
 def reader_options(request: Request) -> Options:
     """A widget's options, its language chosen: the `lang` option, else the reader's
     (pages that leave it to the reader say `Vary: Accept-Language`)."""
-    options = Options.parse(request.query_params)
-    asked = None if options.lang == "auto" else options.lang
-    return dataclasses.replace(
-        options, lang=negotiate(asked, request.headers.get("accept-language", "")))
+    return dataclasses.replace(Options.parse(request.query_params), lang=request_lang(request))
 
 
 READER_VARY = {"Vary": "Accept-Language"}

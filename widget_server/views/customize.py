@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from widget_server.embeds import snippets
 from widget_server.groups import GroupData
-from widget_server.i18n import N_, Words, negotiate
+from widget_server.i18n import N_, Words
 from widget_server.options import OPTIONS, Options
 from widget_server.palette import DEFAULT_COLOR, HEX, adjustments
 from widget_server.protocol import GROUP_NAME
@@ -24,6 +24,7 @@ from widget_server.services import services
 from widget_server.upstream.errors import UpstreamError
 from widget_server.views import group_data
 from widget_server.views.embed import base_url
+from widget_server.views.params import request_lang
 from widget_server.words import page_words, say
 
 PRESETS = [(N_("Saffron"), DEFAULT_COLOR), (N_("Ocean"), "#1971c2"), (N_("Leaf"), "#2f9e44"),
@@ -82,8 +83,7 @@ def unreachable_reason(base: str, t: Words) -> str | None:
 
 async def customize(request: Request) -> Response:
     options = Options.parse(request.query_params)
-    t = page_words(negotiate(None if options.lang == "auto" else options.lang,
-                             request.headers.get("accept-language", "")))
+    t = page_words(request_lang(request))
     warnings = adjusted(request.query_params, options, t)
     group = request.query_params.get("group", "jumpy").strip()[:64]
     problem = await _check(group_data(request), group, t)

@@ -56,7 +56,7 @@ async def oembed(request: Request) -> Response:
             or match is None:
         return JSONResponse({"error": say(request_lang(request), "not_a_widget")}, 404)
     options = Options.parse(dict(_query_pairs(url.query)))
-    lang = options.lang if options.lang != "auto" else request_lang(request)
+    lang = request_lang(request, options.lang)
     group = match.group("group")
     title = "GupShup public stream"
     if group:

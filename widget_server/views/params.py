@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from widget_server.http import JSON, json_bytes
-from widget_server.i18n import negotiate
+from widget_server.i18n import LANGS, negotiate
 from widget_server.protocol import GROUP_NAME
 from widget_server.refusal import refusal
 from widget_server.upstream.errors import UpstreamError
@@ -56,9 +56,12 @@ def bool_param(request: Request, name: str, default: bool) -> bool:
     raise BadRequest("not_boolean", name=name)
 
 
-def request_lang(request: Request) -> str:
-    """The language a request asked for (`?lang=`), else its browser's."""
-    return negotiate(request.query_params.get("lang"), request.headers.get("accept-language", ""))
+def request_lang(request: Request, asked: str | None = None) -> str:
+    """The language a request is answered in (i18n.negotiate): `asked` (the `lang` of a
+    widget URL a request names), else its own `?lang=` (a widget's option), else its
+    browser's."""
+    wanted = asked if asked in LANGS else request.query_params.get("lang")
+    return negotiate(wanted, request.headers.get("accept-language", ""))
 
 
 def json_error(status: int, code: str, message: str, headers: dict[str, str]) -> Response:

@@ -61,6 +61,10 @@ def test_settings_read_strictly() -> None:
         Settings.from_env({"WIDGET_MIN_TTL": "a minute"})
     with pytest.raises(SettingsError, match="WIDGET_REDIS_URL"):
         Settings(redis_url="localhost:6379")
+    # every time written would fail to render: refused at start, not on the first page
+    with pytest.raises(SettingsError, match="WIDGET_TIME_ZONE: expected an IANA time zone"):
+        Settings.from_env({"WIDGET_TIME_ZONE": "IST"})
+    assert Settings.from_env({"WIDGET_TIME_ZONE": "Asia/Dubai"}).time_zone == "Asia/Dubai"
 
 
 @pytest.mark.redis

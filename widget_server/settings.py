@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from starlette.config import Config
@@ -158,6 +159,11 @@ class Settings:
             if getattr(self, name) not in allowed:
                 raise SettingsError(f"WIDGET_{name.upper()}: expected one of "
                                     f"{', '.join(allowed)}, got {getattr(self, name)!r}")
+        try:
+            ZoneInfo(self.time_zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise SettingsError(f"WIDGET_TIME_ZONE: expected an IANA time zone like "
+                                f"Asia/Kolkata, got {self.time_zone[:80]!r}") from None
         for name, schemes in URLS.items():
             value: str = getattr(self, name)
             parts = urlsplit(value)

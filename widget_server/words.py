@@ -35,7 +35,6 @@ WIDGET: dict[str, str | Plural] = {
     "subscribe_link": N_("Subscribe by SMS"),
     "subscribe_copy": N_("To get these messages by SMS, open this address:"),
     "back": N_("Back"),
-    "powered": N_("GupShup group on"),
     "open": N_("Open on GupShup"),
     "from_group": N_("in {group}"),
     "phone_label": N_("Your mobile number"),

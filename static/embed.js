@@ -1,5 +1,6 @@
 /* GupShup widget loader: <script src=".../embed.js" data-group="jumpy" async></script>,
-   alone or inside the snippet's <gupshup-widget> wrapper (whose link it upgrades). */
+   alone or inside the snippet's <gupshup-widget> wrapper (whose link it upgrades).
+   Served after static/frame.js (gupshupFrame), which keeps the frame sized. */
 (function (d, w) {
   var s = d.currentScript;
   if (!s) return;
@@ -49,15 +50,7 @@
     s.parentNode.insertBefore(f, s.nextSibling);
   }
 
-  /* Silent ten seconds after coming into view (the server down): the link takes its
-     place until it speaks. */
-  var timer = 0;
-  function silent() { f.before(link); f.style.display = "none"; }
-  new IntersectionObserver(function (seen, o) {
-    if (!seen[0].isIntersecting) return;
-    o.disconnect();
-    if (!timer) timer = setTimeout(silent, 1e4);
-  }).observe(f);
+  gupshupFrame(f, link, !!a.title);  /* sized by the widget, a link while it is silent */
 
   function tell(t) {
     if (f.contentWindow) f.contentWindow.postMessage({type: "gupshup:theme", theme: t}, origin);
@@ -76,15 +69,6 @@
 
   w.addEventListener("message", function (e) {
     var m = e.data;
-    if (!m) return;
-    if (e.origin === origin && e.source === f.contentWindow && m.type === "gupshup:height" &&
-        typeof m.height === "number" && m.height > 0 && m.height < 1e4) {
-      clearTimeout(timer); timer = -1;
-      link.remove(); f.style.display = "block";
-      f.style.height = Math.ceil(m.height) + "px";
-      if (!a.title && typeof m.title === "string" && m.title) f.title = m.title.slice(0, 200);
-    } else if (e.source === w && m.type === "gupshup:theme" && f.contentWindow) {
-      tell(String(m.theme));
-    }
+    if (m && e.source === w && m.type === "gupshup:theme" && f.contentWindow) tell(String(m.theme));
   });
 })(document, window);

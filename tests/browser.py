@@ -16,8 +16,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from widget_server.assets import resource_dir
-
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -123,8 +121,8 @@ def host_app(widgets: str) -> Starlette:
                      '</script></div>')
 
     async def loader(request: Request) -> Response:
-        return Response((resource_dir("static") / "embed.js").read_bytes(),
-                        media_type="text/javascript")
+        from widget_server.embeds import LOADER
+        return Response(LOADER, media_type="text/javascript")
 
     return Starlette(routes=[Route("/script", script), Route("/iframe", iframe),
                              Route("/wordpress", wordpress), Route("/snippet", snippet),

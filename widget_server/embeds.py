@@ -21,15 +21,17 @@ WP_MIN, WP_MAX = 200, 1000  # the heights WordPress's wp-embed.js keeps a frame 
 WRAPPER, SLOT = "gupshup-widget", "gupshup-slot"
 
 
-def _listener() -> str:
-    """static/listen.js without its comments and indentation, as a `data:` URL's text."""
-    source = (resource_dir("static") / "listen.js").read_text()
-    source = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
-    return quote("".join(line.strip() for line in source.splitlines()),
+def _static(name: str) -> str:
+    """A script of static/ as it is sent: without its comments (they are for readers here)."""
+    return re.sub(r"/\*.*?\*/", "", (resource_dir("static") / name).read_text(), flags=re.S)
+
+
+# The plain iframe snippet's listener, on one line as a `data:` URL's text.
+LISTENER = quote("".join(line.strip() for line in
+                         (_static("frame.js") + _static("listen.js")).splitlines()),
                  safe=" ;,/?:@=+$!*'()[]{}|.-_~")
-
-
-LISTENER = _listener()
+# `/embed.js`: the loader, after the frame watcher it shares with that listener.
+LOADER = (_static("frame.js") + _static("embed.js")).encode()
 
 
 def link_html(url: str, title: str) -> str:

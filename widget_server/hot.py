@@ -9,6 +9,7 @@ cache's own rules allow, give or take that second.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -17,12 +18,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from widget_server.clock import Clock
 from widget_server.http import etag_matches
+from widget_server.i18n import negotiate
 
 # Response headers a 304 must not carry (RFC 9110 15.4.5 keeps the validators and
 # caching headers, and there is no body to describe).
 _NOT_IN_304 = frozenset({b"content-length", b"content-type", b"content-encoding"})
-Key = tuple[str, bytes, str, bytes, bool, bool, bytes]
+Key = tuple[str, bytes, str, bytes, bool, bool, str]
 _EMPTY: Message = {"type": "http.response.body", "body": b""}
+
+
+@functools.lru_cache(maxsize=1024)  # browsers send few distinct headers: parse each once
+def _reader_lang(accept: bytes) -> str:
+    return negotiate(None, accept.decode("latin-1"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +58,7 @@ class HotCache:
         if scope["type"] != "http" or scope["method"] != "GET" or self._ttl <= 0:
             await self.app(scope, receive, send)
             return
-        host, gzip, origin, etags, langs = b"", False, False, b"", b""
+        host, gzip, origin, etags, langs = b"", False, False, b"", ""
         for name, value in scope["headers"]:
             if name == b"host":
                 host = value
@@ -62,7 +69,9 @@ class HotCache:
             elif name == b"if-none-match":
                 etags = value
             elif name == b"accept-language":
-                langs = value[:200]  # a widget left to its reader speaks the reader's
+                # A widget left to its reader speaks the reader's language: the variant is
+                # that language (one of a dozen), not the header's many spellings.
+                langs = _reader_lang(value[:200])
         key: Key = (scope["scheme"], host, scope["path"], scope["query_string"], gzip, origin,
                     langs)
         hot = self._entries.get(key)

@@ -44,6 +44,7 @@ def _catalogued() -> tuple[str, ...]:
 LANGS = _catalogued()
 
 
+@functools.cache
 def locale(lang: str) -> Locale:
     """The language as spoken in India (en_IN groups 1,23,456): the readers are there."""
     return Locale.parse(f"{lang_of(lang)}_IN")
@@ -145,9 +146,6 @@ class Words:
 
     def when(self, moment: datetime) -> str:
         return when(self.lang, moment, self.zone)
-
-    def number(self, value: int) -> str:
-        return number(self.lang, value)
 
     def say(self, key: str, **values: object) -> str:
         entry = self._source.get(key) or self._source[self._fallback]

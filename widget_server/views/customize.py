@@ -99,7 +99,7 @@ async def customize(request: Request) -> Response:
     page = renderer.render(("customize", base, group, options, t.lang, problem,
                             tuple(warnings)), "index.html",
                            lambda: {"o": options, "group": group, "problem": problem,
-                                    "lang": t.lang, "t": t, "_": t.gettext,
+                                    "t": t, "_": t.gettext,
                                     "gettext": t.gettext, "ngettext": t.ngettext,
                                     "warnings": warnings, "reach": reach,
                                     "presets": PRESETS, "options": OPTIONS,

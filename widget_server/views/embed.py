@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from widget_server.assets import BRIEF
 from widget_server.bodies import send_body
 from widget_server.clock import iso8601
-from widget_server.embeds import WP_MAX, WP_MIN, oembed_html
+from widget_server.embeds import LOADER, WP_MAX, WP_MIN, oembed_html
 from widget_server.http import plain_int
 from widget_server.options import Options
 from widget_server.protocol import GROUP_NAME
@@ -33,10 +33,7 @@ def base_url(request: Request) -> str:
 
 
 async def embed_js(request: Request) -> Response:
-    assets = services(request).assets
-    asset = assets.get("embed.js")
-    assert asset is not None
-    return Response(asset.body, media_type=asset.media_type, headers={
+    return Response(LOADER, media_type="text/javascript; charset=utf-8", headers={
         "Cache-Control": BRIEF, "X-Content-Type-Options": "nosniff",
         "Access-Control-Allow-Origin": "*"})
 
